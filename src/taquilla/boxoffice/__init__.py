@@ -1,0 +1,1 @@
+"""Box office (seed 004): venues, shows, dated events, seat/area inventory, ticket sales."""

@@ -1,0 +1,90 @@
+"""Database engine, declarative base and the one-transaction-per-request session.
+
+The session dependency owns the transaction: it commits when the route returns
+and rolls back on any exception. Services call ``flush()``, never ``commit()``.
+Work that must run only after a successful commit (cache invalidation, KPI
+refresh) is queued with :func:`after_commit` and dropped on rollback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, Request
+from sqlalchemy import BigInteger, DateTime, MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+
+log = structlog.get_logger(__name__)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every model; the schema itself comes only from Alembic."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {int: BigInteger, datetime: DateTime(timezone=True)}
+
+
+def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> AsyncEngine:
+    """An asyncpg engine for ``url`` (``postgresql+asyncpg://…``)."""
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=False,
+        connect_args={"server_settings": {"application_name": "taquilla", "timezone": "UTC"}},
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
+    """Queue ``callback`` to run once the request's transaction has committed.
+
+    Dropped when the transaction rolls back. Callback errors are logged, never raised.
+    """
+    session.info.setdefault("after_commit", []).append(callback)
+
+
+async def run_after_commit(session: AsyncSession) -> None:
+    """Run and clear the callbacks queued with :func:`after_commit`."""
+    callbacks: list[AfterCommit] = session.info.pop("after_commit", [])
+    for callback in callbacks:
+        try:
+            await callback()
+        except Exception:  # noqa: BLE001 - post-commit work must never fail the request
+            log.exception("after_commit_failed", callback=getattr(callback, "__qualname__", repr(callback)))
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with maker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            session.info.pop("after_commit", None)
+            await session.rollback()
+            raise
+    await run_after_commit(session)
+
+
+SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
+"""Inject this into a route: one transaction, committed before the response is sent."""

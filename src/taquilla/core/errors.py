@@ -1,0 +1,133 @@
+"""Domain errors that carry their HTTP status, and the one handler that renders them.
+
+Envelope (DOMAIN.md "Errors")::
+
+    {"success": false, "error": {"code": "...", "message": "...", "details"?: [...]}, "requestId": "..."}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from taquilla.core.context import current_request_id
+
+log = structlog.get_logger(__name__)
+
+
+class TaquillaError(Exception):
+    """Base domain error: ``status`` (HTTP), ``code`` (stable, UPPER_SNAKE) and a message."""
+
+    status: int = 400
+    code: str = "BAD_REQUEST"
+
+    def __init__(self, message: str, *, code: str | None = None, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.details = details
+
+
+class BadRequest(TaquillaError):
+    """400: the input is malformed or out of range."""
+
+    status, code = 400, "BAD_REQUEST"
+
+
+class Unauthorized(TaquillaError):
+    """401: no token, an invalid or an expired one, or wrong credentials."""
+
+    status, code = 401, "UNAUTHORIZED"
+
+
+class Forbidden(TaquillaError):
+    """403: the caller's role or scope does not allow this."""
+
+    status, code = 403, "FORBIDDEN"
+
+
+class NotFound(TaquillaError):
+    """404: the named record does not exist (or is outside the caller's scope)."""
+
+    status, code = 404, "NOT_FOUND"
+
+
+class Conflict(TaquillaError):
+    """409: the request conflicts with the current state (sold out, already settled, in flight)."""
+
+    status, code = 409, "CONFLICT"
+
+
+class PayloadTooLarge(TaquillaError):
+    """413: the body exceeds ``MAX_BODY_BYTES``."""
+
+    status, code = 413, "PAYLOAD_TOO_LARGE"
+
+
+class Unprocessable(TaquillaError):
+    """422: well-formed but semantically refused (e.g. an idempotency key reused with another payload)."""
+
+    status, code = 422, "UNPROCESSABLE"
+
+
+class TooManyRequests(TaquillaError):
+    """429: rate limit exceeded."""
+
+    status, code = 429, "RATE_LIMITED"
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """The error envelope as a dict, with the current ``requestId``."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    return {"success": False, "error": error, "requestId": current_request_id()}
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+    """A JSONResponse carrying the error envelope."""
+    return JSONResponse(status_code=status, content=error_body(code, message, details))
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    details = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+        details.append({"field": ".".join(loc) or None, "message": err.get("msg", "invalid"), "type": err.get("type")})
+    return details
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every error through the one envelope; unknown exceptions become 500 (never 422)."""
+
+    @app.exception_handler(TaquillaError)
+    async def _domain(_: Request, exc: TaquillaError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = _validation_details(exc)
+        if any(d["type"] == "json_invalid" for d in details):
+            return error_response(400, "MALFORMED_JSON", "The request body is not valid JSON.")
+        first = details[0] if details else {"field": None, "message": "invalid input"}
+        where = f" ({first['field']})" if first.get("field") else ""
+        return error_response(400, "VALIDATION_ERROR", f"Invalid input{where}: {first['message']}", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
+        response = error_response(exc.status_code, codes.get(exc.status_code, "HTTP_ERROR"), str(exc.detail))
+        for k, v in (exc.headers or {}).items():
+            response.headers[k] = v
+        return response
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled_error", error=repr(exc))
+        return error_response(500, "INTERNAL_ERROR", "Unexpected server error.")

@@ -1,0 +1,57 @@
+"""Money: integer minor units (cents) + ISO-4217 code; conversions with Decimal, ROUND_HALF_UP."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Annotated, Any
+
+import pycountry
+from pydantic import AfterValidator, BeforeValidator
+
+_KNOWN = {c.alpha_3.lower() for c in pycountry.currencies}
+MAX_MAJOR = Decimal("1000000000000")  # 1e12 major units: far beyond any real amount, fits BIGINT cents
+
+
+def to_cents(amount: Decimal) -> int:
+    """Major units → integer cents, ROUND_HALF_UP (``Decimal('3.5')`` → ``350``)."""
+    return int((amount * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def from_cents(cents: int) -> Decimal:
+    """Integer cents → major units with two decimals."""
+    return (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+def cents_to_float(cents: int) -> float:
+    """Integer cents → a JSON number in major units (``150000000`` → ``1500000.0``)."""
+    return float(from_cents(cents))
+
+
+def _number(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ValueError("must be a number")
+    try:
+        dec = value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation as exc:  # pragma: no cover - str(float) is always parseable
+        raise ValueError("must be a number") from exc
+    if not dec.is_finite():
+        raise ValueError("must be a finite number")
+    if abs(dec) > MAX_MAJOR:
+        raise ValueError("is too large")
+    return dec
+
+
+def _currency(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO-4217 currency code")
+    code = value.strip().lower()
+    if code not in _KNOWN:
+        raise ValueError(f"unknown currency code {value!r}")
+    return code
+
+
+MajorAmount = Annotated[Decimal, BeforeValidator(_number)]
+"""A JSON number (not a string, not a boolean) in major units, as Decimal."""
+
+CurrencyCode = Annotated[str, AfterValidator(_currency)]
+"""An ISO-4217 code, normalised to lower case (``"MXN"`` → ``"mxn"``)."""

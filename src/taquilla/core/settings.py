@@ -1,0 +1,54 @@
+"""Settings read from environment variables (pydantic-settings).
+
+Every variable is documented in the README's configuration table.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Process-wide configuration.
+
+    ``database_url``/``redis_url`` empty means "start the embedded server under
+    ``data_dir``" (see :mod:`taquilla.core.infra`).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    database_url: str = Field(default="", alias="DATABASE_URL")
+    redis_url: str = Field(default="", alias="REDIS_URL")
+    data_dir: Path = Field(default=Path("./.taquilla"), alias="TAQUILLA_DATA_DIR")
+    database_name: str = Field(default="taquilla", alias="TAQUILLA_DATABASE_NAME")
+
+    jwt_secret: str = Field(default="change-me-taquilla-dev-secret-0123456789", alias="JWT_SECRET")
+    jwt_ttl_minutes: int = Field(default=12 * 60, ge=1, alias="JWT_TTL_MINUTES")
+
+    ticket_premium_factor: int = Field(default=2, ge=1, le=100, alias="TICKET_PREMIUM_FACTOR")
+    director_cache_ttl_seconds: int = Field(default=45, ge=30, le=60, alias="DIRECTOR_CACHE_TTL_SECONDS")
+    kpi_refresh_debounce_ms: int = Field(default=300, ge=0, le=5000, alias="KPI_REFRESH_DEBOUNCE_MS")
+
+    max_body_bytes: int = Field(default=1_000_000, ge=1024, alias="MAX_BODY_BYTES")
+    db_pool_size: int = Field(default=10, ge=1, le=200, alias="DB_POOL_SIZE")
+    db_max_overflow: int = Field(default=20, ge=0, le=200, alias="DB_MAX_OVERFLOW")
+    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+
+    # Box office
+    max_places_per_ticket: int = Field(default=20, ge=1, le=1000, alias="MAX_PLACES_PER_TICKET")
+    storefront_rate_limit: str = Field(default="120/minute", alias="STOREFRONT_RATE_LIMIT")
+    availability_cache_ttl_seconds: int = Field(default=30, ge=1, le=3600, alias="AVAILABILITY_CACHE_TTL_SECONDS")
+    debug_disable_oversell_guard: bool = Field(default=False, alias="TAQUILLA_DEBUG_DISABLE_OVERSELL_GUARD")
+
+    # Sales network
+    network_timezone: str = Field(default="America/Costa_Rica", alias="NETWORK_TIMEZONE")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process settings, read once from the environment."""
+    return Settings()

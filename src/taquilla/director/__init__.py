@@ -1,0 +1,1 @@
+"""Director (seed 000): ticket allotments to organizers, debt ledger, payments and KPIs."""

@@ -1,0 +1,151 @@
+"""HTTP routes of the director context (seed 000 paths: ``/director/...``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from taquilla.core.db import SessionDep
+from taquilla.core.errors import BadRequest, NotFound
+from taquilla.core.idempotency import IdempotencyDep
+from taquilla.core.ids import CLIENT_ID_PATTERN
+from taquilla.core.pagination import PageDep
+from taquilla.core.responses import Envelope, error_responses, ok
+from taquilla.core.security import AdminPrincipal, CurrentPrincipal
+from taquilla.director import repository, service
+from taquilla.director.models import LedgerEntry, Organizer
+from taquilla.director.schemas import AssignIn, EntryOut, MovementOut, OrganizerIn, OrganizerOut, PaymentIn
+
+router = APIRouter(prefix="/director", tags=["director"])
+
+OrganizerIdPath = Annotated[str, Path(pattern=CLIENT_ID_PATTERN, description="organizer id")]
+
+
+def _ctx(request: Request) -> service.DirectorContext:
+    s = request.app.state.settings
+    return service.DirectorContext(
+        redis=request.app.state.redis,
+        refresher=request.app.state.kpi_refresher,
+        premium_factor=s.ticket_premium_factor,
+        cache_ttl_seconds=s.director_cache_ttl_seconds,
+    )
+
+
+def entry_out(e: LedgerEntry) -> EntryOut:
+    """API shape of a ledger entry."""
+    return EntryOut(
+        id=e.id,
+        organizerId=e.organizer_id,
+        eventId=e.event_id,
+        entryType=e.entry_type,
+        tickets=e.tickets,
+        ticketsEquivalent=e.tickets_equivalent,
+        unitPriceCents=e.unit_price_cents,
+        amountCents=e.amount_cents,
+        currency=e.currency,
+        metadata=e.metadata_ or {},
+        createdBy=e.created_by,
+        createdAt=e.created_at,
+    )
+
+
+def organizer_out(o: Organizer) -> OrganizerOut:
+    return OrganizerOut(id=o.id, name=o.name, email=o.email, createdAt=o.created_at)
+
+
+def _movement(entry: LedgerEntry, balances: list[Any]) -> MovementOut:
+    own = next((b.balanceCents for b in balances if b.currency == entry.currency), 0)
+    return MovementOut(entry=entry_out(entry), balanceCents=own, balances=balances)
+
+
+@router.post(
+    "/assign", status_code=201, response_model=Envelope[MovementOut], responses=error_responses(400, 401, 403, 404, 409, 422)
+)
+async def assign(body: AssignIn, actor: AdminPrincipal, session: SessionDep, idem: IdempotencyDep, request: Request) -> Any:
+    """Allot tickets to an organizer (prepaid or loan). Honours ``Idempotency-Key``."""
+    entry, balances = await service.assign(session, _ctx(request), body, actor)
+    return await idem.respond(201, _movement(entry, balances))
+
+
+@router.post(
+    "/payments", status_code=201, response_model=Envelope[MovementOut], responses=error_responses(400, 401, 403, 404, 409, 422)
+)
+async def payment(body: PaymentIn, actor: AdminPrincipal, session: SessionDep, idem: IdempotencyDep, request: Request) -> Any:
+    """Record a payment received from an organizer. Honours ``Idempotency-Key``."""
+    entry, balances = await service.record_payment(session, _ctx(request), body, actor)
+    return await idem.respond(201, _movement(entry, balances))
+
+
+def _day_start(d: date | None, *, next_day: bool = False) -> datetime | None:
+    if d is None:
+        return None
+    return datetime.combine(d + timedelta(days=1 if next_day else 0), time(0), tzinfo=UTC)
+
+
+@router.get("/organizers/{organizer_id}/ledger", responses=error_responses(400, 401, 403, 404))
+async def ledger(
+    organizer_id: OrganizerIdPath,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    page: PageDep,
+    eventId: Annotated[str | None, Query(pattern=CLIENT_ID_PATTERN)] = None,  # noqa: N803
+    entryType: Literal["assign_prepaid", "assign_loan", "payment"] | None = None,  # noqa: N803
+    fromDate: Annotated[date | None, Query(description="UTC date, inclusive")] = None,  # noqa: N803
+    toDate: Annotated[date | None, Query(description="UTC date, inclusive")] = None,  # noqa: N803
+) -> dict[str, Any]:
+    """The organizer's entries newest first, paginated and filtered; ``totals`` cover the whole ledger."""
+    service.check_ledger_access(principal, organizer_id)
+    if fromDate and toDate and fromDate > toDate:
+        raise BadRequest("fromDate must be on or before toDate.", code="INVALID_RANGE")
+    organizer, total, rows, totals = await service.ledger(
+        session,
+        organizer_id,
+        offset=page.offset,
+        limit=page.limit,
+        event_id=eventId,
+        entry_type=entryType,
+        since=_day_start(fromDate),
+        until=_day_start(toDate, next_day=True),
+    )
+    return ok(
+        {
+            "organizerId": organizer.id,
+            "organizerName": organizer.name,
+            "entries": [entry_out(e) for e in rows],
+            "totals": totals,
+            "pagination": page.block(total),
+        }
+    )
+
+
+@router.get("/overview", responses=error_responses(401, 403))
+async def overview(_: AdminPrincipal, session: SessionDep, request: Request, response: Response) -> dict[str, Any]:
+    """KPIs from the materialized views, cached in Redis (``x-cache: hit|miss``), with ``refreshedAt``."""
+    data, hit = await service.overview(session, _ctx(request))
+    response.headers["x-cache"] = "hit" if hit else "miss"
+    return ok(data)
+
+
+@router.post("/organizers", status_code=201, response_model=Envelope[OrganizerOut], responses=error_responses(400, 401, 403, 409))
+async def create_organizer(body: OrganizerIn, _: AdminPrincipal, session: SessionDep) -> dict[str, Any]:
+    """Create an organizer (ADMIN); ``id`` is optional (``org_…`` generated)."""
+    return ok(organizer_out(await service.create_organizer(session, body.id, body.name, body.email)))
+
+
+@router.get("/organizers", responses=error_responses(400, 401, 403))
+async def list_organizers(_: AdminPrincipal, session: SessionDep, page: PageDep) -> dict[str, Any]:
+    """Organizers by id (ADMIN)."""
+    total, rows = await repository.list_organizers(session, page.offset, page.limit)
+    return {**ok([organizer_out(o) for o in rows]), "pagination": page.block(total)}
+
+
+@router.get("/organizers/{organizer_id}", response_model=Envelope[OrganizerOut], responses=error_responses(401, 403, 404))
+async def get_organizer(organizer_id: OrganizerIdPath, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    """One organizer (ADMIN, or the organizer itself)."""
+    service.check_ledger_access(principal, organizer_id)
+    organizer = await repository.get_organizer(session, organizer_id)
+    if organizer is None:
+        raise NotFound(f"Organizer {organizer_id!r} not found.", code="ORGANIZER_NOT_FOUND")
+    return ok(organizer_out(organizer))

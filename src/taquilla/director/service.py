@@ -1,0 +1,219 @@
+"""Rules of the director context (seed 000, DOMAIN.md "Director").
+
+* ``unitPriceCents = round(price × 100)`` (ROUND_HALF_UP), ``amountCents = unitPriceCents × tickets``;
+* ``ticketsEquivalent = tickets × TICKET_PREMIUM_FACTOR`` for premium events, ``tickets`` otherwise;
+* debt per currency = Σ assignment ``amount_cents`` − Σ payment ``amount_cents`` (negative = credit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from taquilla.core.cache import cache_get_json, cache_set_json
+from taquilla.core.db import after_commit
+from taquilla.core.errors import Conflict, Forbidden, NotFound
+from taquilla.core.ids import new_id
+from taquilla.core.money import to_cents
+from taquilla.core.security import Principal, Role
+from taquilla.director import repository
+from taquilla.director.kpis import REFRESHED_AT_KEY, KpiRefresher, overview_cache_key
+from taquilla.director.models import LedgerEntry, Organizer
+from taquilla.director.schemas import AssignIn, CurrencyBalance, LedgerTotals, PaymentIn
+
+
+@dataclass(frozen=True)
+class DirectorContext:
+    """What the director service needs besides the session."""
+
+    redis: Redis
+    refresher: KpiRefresher
+    premium_factor: int
+    cache_ttl_seconds: int
+
+
+def tickets_equivalent(tickets: int, event_type: str, premium_factor: int) -> int:
+    """Seed 000: ``tickets × factor`` for premium events, ``tickets`` otherwise."""
+    return tickets * (premium_factor if event_type == "premium" else 1)
+
+
+def _currency_balances(rows: list[dict[str, Any]]) -> list[CurrencyBalance]:
+    return [
+        CurrencyBalance(
+            currency=r["currency"],
+            assignedAmountCents=r["assigned"],
+            paymentsCents=r["payments"],
+            balanceCents=r["assigned"] - r["payments"],
+        )
+        for r in rows
+    ]
+
+
+def _on_commit(session: AsyncSession, ctx: DirectorContext) -> None:
+    after_commit(session, ctx.refresher.request)
+
+
+async def _require_organizer(session: AsyncSession, organizer_id: str) -> Organizer:
+    organizer = await repository.get_organizer(session, organizer_id)
+    if organizer is None:
+        raise NotFound(f"Organizer {organizer_id!r} not found.", code="ORGANIZER_NOT_FOUND")
+    return organizer
+
+
+async def create_organizer(session: AsyncSession, organizer_id: str | None, name: str, email: str | None) -> Organizer:
+    """Create an organizer (client-chosen id allowed). Raises Conflict ``ORGANIZER_EXISTS``."""
+    oid = organizer_id or new_id("org")
+    if await repository.get_organizer(session, oid) is not None:
+        raise Conflict(f"Organizer {oid!r} already exists.", code="ORGANIZER_EXISTS")
+    return await repository.add(session, Organizer(id=oid, name=name, email=email))
+
+
+async def assign(session: AsyncSession, ctx: DirectorContext, body: AssignIn, actor: Principal) -> tuple[LedgerEntry, list[CurrencyBalance]]:
+    """Record an allotment (entry ``assign_prepaid``/``assign_loan``); return it and the new balances.
+
+    Raises NotFound ``ORGANIZER_NOT_FOUND`` / ``EVENT_NOT_FOUND``.
+    """
+    await _require_organizer(session, body.organizerId)
+    event = await repository.get_event(session, body.eventId)
+    if event is None:
+        raise NotFound(f"Event {body.eventId!r} not found.", code="EVENT_NOT_FOUND")
+    unit = to_cents(body.price)
+    entry = LedgerEntry(
+        id=new_id("entry"),
+        organizer_id=body.organizerId,
+        event_id=event.id,
+        entry_type=f"assign_{body.type}",
+        tickets=body.tickets,
+        tickets_equivalent=tickets_equivalent(body.tickets, event.type, ctx.premium_factor),
+        unit_price_cents=unit,
+        amount_cents=unit * body.tickets,
+        currency=body.currency,
+        metadata_=body.metadata or {},
+        created_by=actor.user_id,
+    )
+    await repository.add(session, entry)
+    _on_commit(session, ctx)
+    return entry, _currency_balances(await repository.balances(session, body.organizerId))
+
+
+async def record_payment(
+    session: AsyncSession, ctx: DirectorContext, body: PaymentIn, actor: Principal
+) -> tuple[LedgerEntry, list[CurrencyBalance]]:
+    """Record money received (entry ``payment``). Overpayment is kept and shows as a negative balance.
+
+    Raises NotFound ``ORGANIZER_NOT_FOUND``.
+    """
+    await _require_organizer(session, body.organizerId)
+    entry = LedgerEntry(
+        id=new_id("entry"),
+        organizer_id=body.organizerId,
+        event_id=None,
+        entry_type="payment",
+        tickets=0,
+        tickets_equivalent=0,
+        unit_price_cents=None,
+        amount_cents=to_cents(body.amount),
+        currency=body.currency,
+        metadata_=body.metadata or {},
+        created_by=actor.user_id,
+    )
+    await repository.add(session, entry)
+    _on_commit(session, ctx)
+    return entry, _currency_balances(await repository.balances(session, body.organizerId))
+
+
+def check_ledger_access(principal: Principal, organizer_id: str) -> None:
+    """ADMIN reads any ledger; an ORGANIZER only its own. Raises Forbidden."""
+    if principal.role is Role.ADMIN:
+        return
+    if principal.role is Role.ORGANIZER and principal.organizer_id == organizer_id:
+        return
+    raise Forbidden("You may only read your own ledger.", code="LEDGER_FORBIDDEN")
+
+
+async def ledger(
+    session: AsyncSession,
+    organizer_id: str,
+    *,
+    offset: int,
+    limit: int,
+    event_id: str | None,
+    entry_type: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> tuple[Organizer, int, list[LedgerEntry], LedgerTotals]:
+    """A page of the ledger (newest first) with the filter's row count and whole-ledger totals."""
+    organizer = await _require_organizer(session, organizer_id)
+    filters = {"organizer_id": organizer_id, "event_id": event_id, "entry_type": entry_type, "since": since, "until": until}
+    total = await repository.count_entries(session, **filters)
+    rows = await repository.list_entries(session, offset, limit, **filters)
+    raw = await repository.balances(session, organizer_id)
+    by_currency = _currency_balances(raw)
+    single = by_currency[0] if len(by_currency) == 1 else None
+    totals = LedgerTotals(
+        ticketsEquivalent=sum(r["ticketsEquivalent"] for r in raw),
+        tickets=sum(r["tickets"] for r in raw),
+        currency=single.currency if single else None,
+        assignedAmountCents=single.assignedAmountCents if single else (0 if not raw else None),
+        paymentsCents=single.paymentsCents if single else (0 if not raw else None),
+        balanceCents=single.balanceCents if single else (0 if not raw else None),
+        byCurrency=by_currency,
+    )
+    return organizer, total, rows, totals
+
+
+async def overview(session: AsyncSession, ctx: DirectorContext) -> tuple[dict[str, Any], bool]:
+    """The KPI overview read from the views, cached for ``DIRECTOR_CACHE_TTL_SECONDS``; returns ``(data, cache_hit)``."""
+    key = await overview_cache_key(ctx.redis)
+    cached = await cache_get_json(ctx.redis, key)
+    if cached is not None:
+        return cached, True
+    views = await repository.read_overview(session)
+    refreshed_at = await ctx.redis.get(REFRESHED_AT_KEY)
+    debt_by_currency: dict[str, int] = {}
+    for row in views["debt"]:
+        debt_by_currency[row["currency"]] = debt_by_currency.get(row["currency"], 0) + int(row["deuda_cents"])
+    data = {
+        "refreshedAt": refreshed_at,
+        "totals": {
+            "ticketsEquivalentes": sum(int(r["tickets_equivalentes"]) for r in views["top"]),
+            "organizers": len(views["top"]),
+            "deudaAbiertaCents": [{"currency": c, "amountCents": v} for c, v in sorted(debt_by_currency.items())],
+        },
+        "topOrganizadores": [
+            {
+                "organizerId": r["organizer_id"],
+                "organizerName": r["organizer_name"],
+                "ticketsEquivalentes": int(r["tickets_equivalentes"]),
+                "ranking": int(r["ranking"]),
+            }
+            for r in views["top"]
+        ],
+        "deudaAbierta": [
+            {
+                "organizerId": r["organizer_id"],
+                "currency": r["currency"],
+                "assignedAmountCents": int(r["assigned_amount_cents"]),
+                "paymentsCents": int(r["payments_cents"]),
+                "deudaCents": int(r["deuda_cents"]),
+            }
+            for r in views["debt"]
+        ],
+        "ticketsEntregados": [
+            {
+                "organizerId": r["organizer_id"],
+                "eventId": r["event_id"],
+                "tickets": int(r["tickets_entregados"]),
+                "ticketsEquivalentes": int(r["tickets_equivalentes"]),
+                "asignaciones": int(r["asignaciones"]),
+                "ultimaAsignacion": r["ultima_asignacion"].isoformat() if r["ultima_asignacion"] else None,
+            }
+            for r in views["delivered"]
+        ],
+    }
+    await cache_set_json(ctx.redis, key, data, ctx.cache_ttl_seconds)
+    return data, False

@@ -1,0 +1,1 @@
+"""Identity: users, login and the token's principal (roles ADMIN, VENTANA, VENDEDOR, ORGANIZER)."""

@@ -1,0 +1,73 @@
+"""HTTP routes of the identity context: ``/api/v1/auth/*`` and ``/api/v1/users``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy import func, select
+
+from taquilla.core.db import SessionDep
+from taquilla.core.errors import NotFound
+from taquilla.core.pagination import PageDep
+from taquilla.core.responses import Envelope, error_responses, ok
+from taquilla.core.security import AdminPrincipal, CurrentPrincipal
+from taquilla.identity import repository, service
+from taquilla.identity.models import User
+from taquilla.identity.schemas import LoginIn, TokenOut, UserCreateIn, UserOut
+
+router = APIRouter(prefix="/api/v1", tags=["auth"])
+
+
+def user_out(user: User) -> UserOut:
+    """API shape of ``user``."""
+    return UserOut(
+        id=user.id,
+        username=user.username,
+        fullName=user.full_name,
+        role=user.role,
+        organizerId=user.organizer_id,
+        ventanaId=user.ventana_id,
+        isActive=user.is_active,
+        createdAt=user.created_at,
+    )
+
+
+@router.post("/auth/login", response_model=Envelope[TokenOut], responses=error_responses(400, 401))
+async def login(body: LoginIn, request: Request, session: SessionDep) -> dict[str, Any]:
+    """Exchange username + password for a JWT bearer token."""
+    token, expires, user = await service.login(session, request.app.state.settings, body.username, body.password)
+    return ok(TokenOut(accessToken=token, expiresAt=expires, user=user_out(user)))
+
+
+@router.get("/auth/me", response_model=Envelope[UserOut], responses=error_responses(401, 404))
+async def me(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    """The caller's user record."""
+    user = await repository.get(session, principal.user_id)
+    if user is None:
+        raise NotFound("The token's user no longer exists.", code="USER_NOT_FOUND")
+    return ok(user_out(user))
+
+
+@router.post("/users", status_code=201, response_model=Envelope[UserOut], responses=error_responses(400, 401, 403, 409))
+async def create_user(body: UserCreateIn, _: AdminPrincipal, session: SessionDep) -> dict[str, Any]:
+    """Create a user (ADMIN)."""
+    user = await service.create_user(
+        session,
+        username=body.username,
+        password=body.password,
+        role=body.role,
+        full_name=body.fullName,
+        organizer_id=body.organizerId,
+        ventana_id=body.ventanaId,
+    )
+    return ok(user_out(user))
+
+
+@router.get("/users", responses=error_responses(400, 401, 403))
+async def list_users(_: AdminPrincipal, session: SessionDep, page: PageDep) -> dict[str, Any]:
+    """Users, by username (ADMIN)."""
+    total = await session.scalar(select(func.count()).select_from(User)) or 0
+    block = page.block(total)
+    rows = (await session.scalars(select(User).order_by(User.username).offset(page.offset).limit(page.limit))).all()
+    return {**ok([user_out(u) for u in rows]), "pagination": block}

@@ -1,0 +1,105 @@
+"""The FastAPI application: middleware, error handlers, lifespan resources and context routers.
+
+``create_app(settings)`` is the factory; resources (engine, sessionmaker, Redis, the
+KPI refresher) live on ``app.state`` and are created in the lifespan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from taquilla import __version__
+from taquilla.boxoffice import router as boxoffice_router
+from taquilla.core.cache import create_redis
+from taquilla.core.db import create_engine, create_sessionmaker
+from taquilla.core.errors import error_response, install_error_handlers
+from taquilla.core.idempotency import IdempotentReplay, replay_response
+from taquilla.core.infra import resolve_endpoints
+from taquilla.core.logging import configure_logging
+from taquilla.core.middleware import RequestContextMiddleware
+from taquilla.core.responses import ok
+from taquilla.core.settings import Settings, get_settings
+from taquilla.director import router as director_router
+from taquilla.director.kpis import KpiRefresher
+from taquilla.identity import router as identity_router
+from taquilla.network import router as network_router
+
+log = structlog.get_logger(__name__)
+CONTEXT_ROUTERS = (identity_router, director_router, boxoffice_router, network_router)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application. ``settings.database_url``/``redis_url`` empty → embedded servers."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        s = app.state.settings
+        if not s.database_url or not s.redis_url:
+            ep = resolve_endpoints(s.database_url, s.redis_url, s.data_dir, s.database_name)
+            s = app.state.settings = s.model_copy(update={"database_url": ep.database_url, "redis_url": ep.redis_url})
+        app.state.engine = create_engine(s.database_url, pool_size=s.db_pool_size, max_overflow=s.db_max_overflow)
+        app.state.sessionmaker = create_sessionmaker(app.state.engine)
+        app.state.redis = create_redis(s.redis_url)
+        app.state.kpi_refresher = KpiRefresher(app.state.sessionmaker, app.state.redis, s)
+        app.state.kpi_refresher.start()
+        for module in CONTEXT_ROUTERS:
+            if hasattr(module, "on_startup"):
+                await module.on_startup(app)
+        log.info("started", version=__version__)
+        try:
+            yield
+        finally:
+            await app.state.kpi_refresher.stop()
+            await app.state.redis.aclose()
+            await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Taquilla",
+        version=__version__,
+        description="Back office for ticketing businesses: box office, director and sales network.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    install_error_handlers(app)
+
+    @app.exception_handler(IdempotentReplay)
+    async def _replay(_: Request, exc: IdempotentReplay) -> JSONResponse:
+        return replay_response(exc)
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, Any]:
+        """The process answers."""
+        return ok({"status": "ok", "version": __version__})
+
+    @app.get("/readyz", tags=["health"])
+    async def readyz(request: Request) -> Any:
+        """The database and Redis answer (503 otherwise)."""
+        checks = {"database": "ok", "redis": "ok"}
+        try:
+            async with request.app.state.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001
+            checks["database"] = f"error: {type(exc).__name__}"
+        try:
+            await request.app.state.redis.ping()
+        except Exception as exc:  # noqa: BLE001
+            checks["redis"] = f"error: {type(exc).__name__}"
+        if any(v != "ok" for v in checks.values()):
+            return error_response(503, "NOT_READY", "A dependency is not reachable.", checks)
+        return ok({"status": "ready", **checks})
+
+    for module in CONTEXT_ROUTERS:
+        app.include_router(module.router)
+        if hasattr(module, "install"):
+            module.install(app)
+    return app
