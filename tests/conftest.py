@@ -1,6 +1,6 @@
 """Test harness: a real PostgreSQL and a real Redis/Valkey, never mocks.
 
-* ``TEST_DATABASE_URL`` (a server URL; the database ``taquilla_test`` is recreated on it)
+* ``TEST_DATABASE_URL`` (a server URL; a database ``taquilla_test_<pid>`` is created on it and dropped after)
   and ``TEST_REDIS_URL`` point the tests at existing servers; without them the
   embedded PostgreSQL and Valkey are started, as on a fresh machine.
 * The schema comes from the Alembic migrations, applied once per session.
@@ -25,7 +25,7 @@ from taquilla.main import create_app
 from taquilla.models_registry import metadata
 from tests.builders import Builders
 
-TEST_DB = "taquilla_test"
+TEST_DB = f"taquilla_test_{os.getpid()}"
 DATA_DIR = Path(os.environ.get("TAQUILLA_TEST_DATA_DIR", Path(__file__).resolve().parent.parent / ".taquilla"))
 
 
@@ -57,6 +57,17 @@ def settings() -> Iterator[Settings]:
         LOG_LEVEL="WARNING",
     )
     yield s
+    asyncio.run(_drop_database(admin, TEST_DB))
+
+
+async def _drop_database(admin_uri: str, name: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(to_driver_url(admin_uri))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
 
 
 @pytest.fixture(scope="session")

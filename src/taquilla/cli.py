@@ -18,12 +18,14 @@ from taquilla.core.infra import resolve_endpoints
 from taquilla.core.logging import configure_logging
 from taquilla.core.migrate import upgrade_head
 from taquilla.core.settings import Settings, get_settings
+from taquilla.network.cli import network_app
 
 app = typer.Typer(help="Taquilla back office.", no_args_is_help=True, add_completion=False)
 kpis_app = typer.Typer(help="Director KPI views.", no_args_is_help=True)
 users_app = typer.Typer(help="Users.", no_args_is_help=True)
 app.add_typer(kpis_app, name="kpis")
 app.add_typer(users_app, name="users")
+app.add_typer(network_app, name="network")
 console = Console()
 T = TypeVar("T")
 
