@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taquilla.identity.models import User
@@ -23,3 +23,10 @@ async def add(session: AsyncSession, user: User) -> User:
     session.add(user)
     await session.flush()
     return user
+
+
+async def list_page(session: AsyncSession, offset: int, limit: int) -> tuple[int, list[User]]:
+    """``(total, users ordered by username)`` for one page."""
+    total = await session.scalar(select(func.count()).select_from(User)) or 0
+    rows = (await session.scalars(select(User).order_by(User.username).offset(offset).limit(limit))).all()
+    return total, list(rows)

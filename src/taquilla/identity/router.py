@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from sqlalchemy import func, select
 
 from taquilla.core.db import SessionDep
 from taquilla.core.errors import NotFound
@@ -67,7 +66,5 @@ async def create_user(body: UserCreateIn, _: AdminPrincipal, session: SessionDep
 @router.get("/users", responses=error_responses(400, 401, 403))
 async def list_users(_: AdminPrincipal, session: SessionDep, page: PageDep) -> dict[str, Any]:
     """Users, by username (ADMIN)."""
-    total = await session.scalar(select(func.count()).select_from(User)) or 0
-    block = page.block(total)
-    rows = (await session.scalars(select(User).order_by(User.username).offset(page.offset).limit(page.limit))).all()
-    return {**ok([user_out(u) for u in rows]), "pagination": block}
+    total, rows = await repository.list_page(session, page.offset, page.limit)
+    return {**ok([user_out(u) for u in rows]), "pagination": page.block(total)}

@@ -1,0 +1,164 @@
+"""Director benchmark (issue 2).
+
+Measures, in one run against one live API process (embedded PostgreSQL/Valkey
+unless DATABASE_URL/REDIS_URL are set):
+
+* assignments + payments per second at 16 concurrent clients through the API
+  (median and p99 latency), beside the same INSERTs issued directly through
+  asyncpg with a 16-connection pool — the ratio API/driver;
+* ``GET /director/overview`` latency cached (hit) and uncached (cache dropped
+  before each request).
+
+Each figure is the median of ``--runs`` repetitions. Run:
+``.venv/bin/python -m bench.bench_director [--ops 2000] [--runs 3]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+import uuid
+
+import asyncpg
+import httpx
+from redis.asyncio import Redis
+
+from taquilla.core.settings import Settings
+from bench.common import Stats, bench_settings, driver_dsn, live_servers, median_of_runs, report, run_load
+
+CONCURRENCY = 16
+
+
+async def seed(dsn: str) -> None:
+    from taquilla.core.security import hash_password
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute("INSERT INTO organizers (id, name) SELECT 'org_' || g, 'Org ' || g FROM generate_series(1, 50) g ON CONFLICT DO NOTHING")
+        await conn.execute("INSERT INTO events (id, title, type) VALUES ('ev_std', 'Std', 'standard'), ('ev_prem', 'Prem', 'premium') ON CONFLICT DO NOTHING")
+        await conn.execute(
+            "INSERT INTO users (id, username, password_hash, role) VALUES ('usr_bench', 'bench', $1, 'ADMIN') ON CONFLICT DO NOTHING",
+            hash_password("bench-password"),
+        )
+    finally:
+        await conn.close()
+
+
+def api_op(http: httpx.AsyncClient, base: str, headers: dict[str, str]):
+    async def op(i: int) -> bool:
+        org = f"org_{i % 50 + 1}"
+        if i % 2:
+            body = {"organizerId": org, "amount": 12.5, "currency": "mxn"}
+            r = await http.post(f"{base}/director/payments", json=body, headers=headers)
+        else:
+            body = {"organizerId": org, "eventId": "ev_prem" if i % 4 == 0 else "ev_std", "type": "loan", "tickets": 10, "price": 3.5}
+            r = await http.post(f"{base}/director/assign", json=body, headers=headers)
+        return r.status_code == 201
+
+    return op
+
+
+def driver_op(pool: asyncpg.Pool):
+    async def op(i: int) -> bool:
+        org = f"org_{i % 50 + 1}"
+        async with pool.acquire() as conn:
+            if i % 2:
+                await conn.execute(
+                    "INSERT INTO director_ledger_entries (id, organizer_id, entry_type, tickets, tickets_equivalent, amount_cents, currency, metadata, created_by)"
+                    " VALUES ($1, $2, 'payment', 0, 0, 1250, 'mxn', '{}', 'usr_bench')",
+                    "entry_" + uuid.uuid4().hex[:24],
+                    org,
+                )
+            else:
+                await conn.execute(
+                    "INSERT INTO director_ledger_entries (id, organizer_id, event_id, entry_type, tickets, tickets_equivalent, unit_price_cents, amount_cents, currency, metadata, created_by)"
+                    " VALUES ($1, $2, $3, 'assign_loan', 10, $4, 350, 3500, 'mxn', '{}', 'usr_bench')",
+                    "entry_" + uuid.uuid4().hex[:24],
+                    org,
+                    "ev_prem" if i % 4 == 0 else "ev_std",
+                    20 if i % 4 == 0 else 10,
+                )
+        return True
+
+    return op
+
+
+async def latency(http: httpx.AsyncClient, url: str, headers: dict[str, str], n: int, before=None) -> Stats:  # noqa: ANN001
+    stats = Stats()
+    t_all = time.perf_counter()
+    for _ in range(n):
+        if before is not None:
+            await before()
+        t0 = time.perf_counter()
+        r = await http.get(url, headers=headers)
+        if r.status_code == 200:
+            stats.latencies.append(time.perf_counter() - t0)
+        else:
+            stats.errors += 1
+    stats.wall = time.perf_counter() - t_all
+    return stats
+
+
+async def main(settings: Settings, ops: int, runs: int) -> None:
+    dsn = driver_dsn(settings)
+    await seed(dsn)
+    api_tput, api_med, api_p99, drv_tput, drv_med, drv_p99, hit_med, miss_med, hit_p99, miss_p99 = ([] for _ in range(10))
+    with live_servers(settings, count=1) as (base,):
+        limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+        async with httpx.AsyncClient(timeout=30, limits=limits) as http:
+            token = (await http.post(f"{base}/api/v1/auth/login", json={"username": "bench", "password": "bench-password"})).json()["data"]["accessToken"]
+            headers = {"Authorization": f"Bearer {token}"}
+            pool = await asyncpg.create_pool(dsn, min_size=CONCURRENCY, max_size=CONCURRENCY)
+            redis = Redis.from_url(settings.redis_url)
+            await run_load(api_op(http, base, headers), concurrency=CONCURRENCY, total=200)  # warm-up
+            for _ in range(runs):
+                a = await run_load(api_op(http, base, headers), concurrency=CONCURRENCY, total=ops)
+                d = await run_load(driver_op(pool), concurrency=CONCURRENCY, total=ops)
+                assert a.errors == 0 and d.errors == 0, (a.errors, d.errors)
+                api_tput.append(a.throughput), api_med.append(a.median_ms), api_p99.append(a.p99_ms)
+                drv_tput.append(d.throughput), drv_med.append(d.median_ms), drv_p99.append(d.p99_ms)
+                await asyncio.sleep(1.0)  # let the debounced KPI refresh settle
+
+                async def drop_cache() -> None:
+                    keys = [k async for k in redis.scan_iter("director:overview:*")]
+                    if keys:
+                        await redis.delete(*keys)
+
+                miss = await latency(http, f"{base}/director/overview", headers, 100, before=drop_cache)
+                await http.get(f"{base}/director/overview", headers=headers)
+                hit = await latency(http, f"{base}/director/overview", headers, 300)
+                miss_med.append(miss.median_ms), miss_p99.append(miss.p99_ms)
+                hit_med.append(hit.median_ms), hit_p99.append(hit.p99_ms)
+            await pool.close()
+            await redis.aclose()
+            rows = await _count(dsn)
+    m = median_of_runs
+    report(
+        f"director writes, {CONCURRENCY} concurrent clients, {ops} ops/run (50% assign, 50% payment), median of {runs} runs",
+        [
+            ("API throughput", f"{m(api_tput):.0f} writes/s  (median {m(api_med):.1f} ms, p99 {m(api_p99):.1f} ms)"),
+            ("driver throughput", f"{m(drv_tput):.0f} writes/s  (median {m(drv_med):.1f} ms, p99 {m(drv_p99):.1f} ms)"),
+            ("ratio API/driver", f"{m(api_tput) / m(drv_tput):.2f}  (driver is {m(drv_tput) / m(api_tput):.1f}x faster)"),
+            ("overview uncached", f"median {m(miss_med):.2f} ms, p99 {m(miss_p99):.2f} ms"),
+            ("overview cached", f"median {m(hit_med):.2f} ms, p99 {m(hit_p99):.2f} ms"),
+            ("ratio uncached/cached", f"{m(miss_med) / m(hit_med):.2f}"),
+            ("ledger rows at end", str(rows)),
+        ],
+    )
+
+
+async def _count(dsn: str) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return int(await conn.fetchval("SELECT count(*) FROM director_ledger_entries"))
+    finally:
+        await conn.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--ops", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    asyncio.run(main(bench_settings("taquilla_bench_director"), args.ops, args.runs))
