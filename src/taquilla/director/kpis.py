@@ -31,6 +31,11 @@ DIRTY_KEY = "director:kpi:dirty"
 DONE_KEY = "director:kpi:refreshed_seq"
 REFRESHED_AT_KEY = "director:kpi:refreshed_at"
 LOCK_KEY = "director:kpi:lock"
+# One round trip after a write: bump the dirty sequence and drop the current overview cache entry.
+_MARK_DIRTY = (
+    "redis.call('incr', KEYS[1]) "
+    "redis.call('del', ARGV[1] .. (redis.call('get', KEYS[2]) or '0')) return 1"
+)
 _SET_MAX = "local c = tonumber(redis.call('get', KEYS[1]) or '0') if tonumber(ARGV[1]) > c then redis.call('set', KEYS[1], ARGV[1]) end return 1"
 
 
@@ -76,8 +81,7 @@ class KpiRefresher:
 
     async def request(self) -> None:
         """Mark the views stale (after a commit) and wake the worker."""
-        await self.redis.incr(DIRTY_KEY)
-        await self.redis.delete(await overview_cache_key(self.redis))
+        await self.redis.eval(_MARK_DIRTY, 2, DIRTY_KEY, GENERATION_KEY, OVERVIEW_CACHE_PREFIX)
         self._wake.set()
 
     async def _run(self) -> None:
