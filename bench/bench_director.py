@@ -25,7 +25,7 @@ import httpx
 from redis.asyncio import Redis
 
 from taquilla.core.settings import Settings
-from bench.common import Stats, bench_settings, driver_dsn, live_servers, median_of_runs, report, run_load
+from bench.common import RawHttp, Stats, bench_settings, driver_dsn, live_servers, median_of_runs, report, run_load_raw
 
 CONCURRENCY = 16
 
@@ -45,22 +45,22 @@ async def seed(dsn: str) -> None:
         await conn.close()
 
 
-def api_op(http: httpx.AsyncClient, base: str, headers: dict[str, str]):
-    async def op(i: int) -> bool:
+def api_op(raw: RawHttp, headers: dict[str, str]):
+    async def op(i: int, worker: int) -> bool:
         org = f"org_{i % 50 + 1}"
         if i % 2:
             body = {"organizerId": org, "amount": 12.5, "currency": "mxn"}
-            r = await http.post(f"{base}/director/payments", json=body, headers=headers)
+            status, _ = await raw.request(worker, "POST", "/director/payments", body, headers)
         else:
             body = {"organizerId": org, "eventId": "ev_prem" if i % 4 == 0 else "ev_std", "type": "loan", "tickets": 10, "price": 3.5}
-            r = await http.post(f"{base}/director/assign", json=body, headers=headers)
-        return r.status_code == 201
+            status, _ = await raw.request(worker, "POST", "/director/assign", body, headers)
+        return status == 201
 
     return op
 
 
 def driver_op(pool: asyncpg.Pool):
-    async def op(i: int) -> bool:
+    async def op(i: int, worker: int) -> bool:
         org = f"org_{i % 50 + 1}"
         async with pool.acquire() as conn:
             if i % 2:
@@ -111,10 +111,11 @@ async def main(settings: Settings, ops: int, runs: int) -> None:
             headers = {"Authorization": f"Bearer {token}"}
             pool = await asyncpg.create_pool(dsn, min_size=CONCURRENCY, max_size=CONCURRENCY)
             redis = Redis.from_url(settings.redis_url)
-            await run_load(api_op(http, base, headers), concurrency=CONCURRENCY, total=200)  # warm-up
+            raw = RawHttp(base)
+            await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=200)  # warm-up
             for _ in range(runs):
-                a = await run_load(api_op(http, base, headers), concurrency=CONCURRENCY, total=ops)
-                d = await run_load(driver_op(pool), concurrency=CONCURRENCY, total=ops)
+                a = await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=ops)
+                d = await run_load_raw(driver_op(pool), concurrency=CONCURRENCY, total=ops)
                 assert a.errors == 0 and d.errors == 0, (a.errors, d.errors)
                 api_tput.append(a.throughput), api_med.append(a.median_ms), api_p99.append(a.p99_ms)
                 drv_tput.append(d.throughput), drv_med.append(d.median_ms), drv_p99.append(d.p99_ms)
@@ -130,6 +131,7 @@ async def main(settings: Settings, ops: int, runs: int) -> None:
                 hit = await latency(http, f"{base}/director/overview", headers, 300)
                 miss_med.append(miss.median_ms), miss_p99.append(miss.p99_ms)
                 hit_med.append(hit.median_ms), hit_p99.append(hit.p99_ms)
+            await raw.close()
             await pool.close()
             await redis.aclose()
             rows = await _count(dsn)
