@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     ticket_premium_factor: int = Field(default=2, ge=1, le=100, alias="TICKET_PREMIUM_FACTOR")
     director_cache_ttl_seconds: int = Field(default=45, ge=30, le=60, alias="DIRECTOR_CACHE_TTL_SECONDS")
     kpi_refresh_debounce_ms: int = Field(default=300, ge=0, le=5000, alias="KPI_REFRESH_DEBOUNCE_MS")
+    kpi_refresh_min_interval_ms: int = Field(default=1000, ge=0, le=60000, alias="KPI_REFRESH_MIN_INTERVAL_MS")
 
     max_body_bytes: int = Field(default=1_000_000, ge=1024, alias="MAX_BODY_BYTES")
     db_pool_size: int = Field(default=10, ge=1, le=200, alias="DB_POOL_SIZE")

@@ -65,6 +65,7 @@ class KpiRefresher:
         self.sessionmaker = sessionmaker
         self.redis = redis
         self.debounce = settings.kpi_refresh_debounce_ms / 1000
+        self.min_interval = settings.kpi_refresh_min_interval_ms / 1000
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -89,12 +90,15 @@ class KpiRefresher:
             await self._wake.wait()
             await asyncio.sleep(self.debounce)
             self._wake.clear()
+            started = asyncio.get_running_loop().time()
             try:
                 await self._refresh_until_covered()
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - keep the worker alive; the next write retries
                 log.exception("kpi_refresh_failed")
+            # under a steady stream of writes, refresh at most once per min_interval
+            await asyncio.sleep(max(0.0, self.min_interval - (asyncio.get_running_loop().time() - started)))
 
     async def _refresh_until_covered(self, max_wait_s: float = 30.0) -> None:
         deadline = asyncio.get_running_loop().time() + max_wait_s
