@@ -1,6 +1,11 @@
-"""The ``taquilla`` console script against the test database (real PostgreSQL and Valkey)."""
+"""The ``taquilla`` console script against the test database (real PostgreSQL and Valkey).
+
+Commands run in a worker thread: they start their own event loop, as from a shell.
+"""
 
 from __future__ import annotations
+
+import asyncio
 
 import pytest
 from typer.testing import CliRunner
@@ -29,25 +34,25 @@ async def _counts(build: Builders) -> tuple[int, int, int]:
 
 
 async def test_demo_data_is_idempotent_and_prints_credentials(cli_env: CliRunner, build: Builders) -> None:
-    first = cli_env.invoke(cli, ["demo-data"])
+    first = await asyncio.to_thread(cli_env.invoke, cli, ["demo-data"])
     assert first.exit_code == 0, first.output
     assert "admin" in first.output and "taquilla-admin" in first.output
     after_first = await _counts(build)
     assert await build.scalar("SELECT type FROM events WHERE id = 'ev_demo'") == "standard"
     assert await build.scalar("SELECT count(*) FROM events WHERE type = 'premium'") >= 1
     assert await build.scalar("SELECT organizer_id FROM users WHERE role = 'ORGANIZER' AND username = 'organizer'") == "org_demo"
-    second = cli_env.invoke(cli, ["demo-data"])
+    second = await asyncio.to_thread(cli_env.invoke, cli, ["demo-data"])
     assert second.exit_code == 0, second.output
     assert await _counts(build) == after_first
 
 
 async def test_users_create_and_duplicate(cli_env: CliRunner, build: Builders) -> None:
-    ok = cli_env.invoke(cli, ["users", "create", "carla", "--role", "admin"], input="s3cret-pass\ns3cret-pass\n")
+    ok = await asyncio.to_thread(cli_env.invoke, cli, ["users", "create", "carla", "--role", "admin"], input="s3cret-pass\ns3cret-pass\n")
     assert ok.exit_code == 0, ok.output
     assert await build.scalar("SELECT role FROM users WHERE username = 'carla'") == "ADMIN"
-    dup = cli_env.invoke(cli, ["users", "create", "carla", "--role", "admin"], input="s3cret-pass\ns3cret-pass\n")
+    dup = await asyncio.to_thread(cli_env.invoke, cli, ["users", "create", "carla", "--role", "admin"], input="s3cret-pass\ns3cret-pass\n")
     assert dup.exit_code == 1 and "taken" in dup.output
-    bad = cli_env.invoke(cli, ["users", "create", "dora", "--role", "king"], input="s3cret-pass\ns3cret-pass\n")
+    bad = await asyncio.to_thread(cli_env.invoke, cli, ["users", "create", "dora", "--role", "king"], input="s3cret-pass\ns3cret-pass\n")
     assert bad.exit_code == 2
     assert await build.scalar("SELECT count(*) FROM users WHERE username = 'dora'") == 0
 
@@ -65,6 +70,6 @@ async def test_kpis_refresh_command(cli_env: CliRunner, build: Builders) -> None
             )
         )
         await s.commit()
-    r = cli_env.invoke(cli, ["kpis", "refresh"])
+    r = await asyncio.to_thread(cli_env.invoke, cli, ["kpis", "refresh"])
     assert r.exit_code == 0, r.output
     assert await build.scalar("SELECT tickets_equivalentes FROM mv_kpi_top_organizadores WHERE organizer_id = 'org_k'") == 4
