@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from taquilla.core.infra import resolve_endpoints, start_embedded_postgres, to_async_url, to_driver_url, with_database  # noqa: E402
+from taquilla.core.infra import recreate_database, resolve_endpoints, start_embedded_postgres, to_async_url, to_driver_url, with_database  # noqa: E402
 from taquilla.core.migrate import upgrade_head  # noqa: E402
 from taquilla.core.settings import Settings  # noqa: E402
 from tests.live import live_servers  # noqa: E402,F401  (re-exported for benchmarks)
@@ -31,20 +31,9 @@ def bench_settings(database: str = "taquilla_bench") -> Settings:
 
     Call it before ``asyncio.run`` (it runs its own event loop and Alembic).
     """
-    import asyncpg
-
     data_dir = Path(os.environ.get("TAQUILLA_DATA_DIR", ROOT / ".taquilla"))
     admin = os.environ.get("DATABASE_URL") or start_embedded_postgres(data_dir)
-
-    async def recreate() -> None:
-        conn = await asyncpg.connect(to_driver_url(admin))
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            await conn.execute(f'CREATE DATABASE "{database}"')
-        finally:
-            await conn.close()
-
-    asyncio.run(recreate())
+    asyncio.run(recreate_database(admin, database))
     ep = resolve_endpoints(to_async_url(with_database(admin, database)), os.environ.get("REDIS_URL", ""), data_dir, database)
     upgrade_head(ep.database_url)
     return Settings(DATABASE_URL=ep.database_url, REDIS_URL=ep.redis_url, TAQUILLA_DATA_DIR=data_dir, LOG_LEVEL="WARNING")
@@ -88,25 +77,7 @@ class Stats:
 
 async def run_load(op: Callable[[int], Awaitable[bool]], *, concurrency: int, total: int) -> Stats:
     """Run ``op(i)`` for i in ``range(total)`` with ``concurrency`` workers; ``op`` returns success."""
-    stats = Stats()
-    counter = iter(range(total))
-
-    async def worker() -> None:
-        for i in counter:
-            t0 = time.perf_counter()
-            try:
-                good = await op(i)
-            except Exception:  # noqa: BLE001 - counted, not fatal
-                good = False
-            if good:
-                stats.latencies.append(time.perf_counter() - t0)
-            else:
-                stats.errors += 1
-
-    t0 = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    stats.wall = time.perf_counter() - t0
-    return stats
+    return await run_load_raw(lambda i, _w: op(i), concurrency=concurrency, total=total)
 
 
 def median_of_runs(values: list[float]) -> float:

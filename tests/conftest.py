@@ -18,7 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from taquilla.core.infra import ensure_database, resolve_endpoints, start_embedded_postgres, to_async_url, to_driver_url, with_database
+from taquilla.core.infra import drop_database, recreate_database, resolve_endpoints, start_embedded_postgres, to_async_url, with_database
 from taquilla.core.migrate import upgrade_head
 from taquilla.core.settings import Settings
 from taquilla.main import create_app
@@ -29,22 +29,11 @@ TEST_DB = f"taquilla_test_{os.getpid()}"
 DATA_DIR = Path(os.environ.get("TAQUILLA_TEST_DATA_DIR", Path(__file__).resolve().parent.parent / ".taquilla"))
 
 
-async def _recreate_database(admin_uri: str, name: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(to_driver_url(admin_uri))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="session")
 def settings() -> Iterator[Settings]:
     """Settings pointing at a freshly migrated test database and a test Redis."""
     admin = os.environ.get("TEST_DATABASE_URL") or start_embedded_postgres(DATA_DIR)
-    asyncio.run(_recreate_database(admin, TEST_DB))
+    asyncio.run(recreate_database(admin, TEST_DB))
     db_url = to_async_url(with_database(admin, TEST_DB))
     ep = resolve_endpoints(db_url, os.environ.get("TEST_REDIS_URL", ""), DATA_DIR, TEST_DB)
     upgrade_head(ep.database_url)
@@ -57,17 +46,7 @@ def settings() -> Iterator[Settings]:
         LOG_LEVEL="WARNING",
     )
     yield s
-    asyncio.run(_drop_database(admin, TEST_DB))
-
-
-async def _drop_database(admin_uri: str, name: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(to_driver_url(admin_uri))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    asyncio.run(drop_database(admin, TEST_DB))
 
 
 @pytest.fixture(scope="session")

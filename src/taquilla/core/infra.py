@@ -70,6 +70,23 @@ async def ensure_database(admin_uri: str, name: str) -> None:
         await conn.close()
 
 
+async def recreate_database(admin_uri: str, name: str) -> None:
+    """Drop (forcing connections off) and create database ``name`` — for tests and benchmarks."""
+    await drop_database(admin_uri, name)
+    await ensure_database(admin_uri, name)
+
+
+async def drop_database(admin_uri: str, name: str) -> None:
+    """Drop database ``name`` if it exists, disconnecting its sessions."""
+    import asyncpg
+
+    conn = await asyncpg.connect(to_driver_url(admin_uri))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
 def with_database(uri: str, name: str) -> str:
     """Replace the database name of a ``postgresql://…/db?query`` URI."""
     head, _, query = uri.partition("?")
