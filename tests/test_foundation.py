@@ -79,3 +79,13 @@ async def test_admin_only_route_refuses_other_roles(client: httpx.AsyncClient, b
     r = await client.post("/api/v1/users", headers=headers, json={"username": "zed", "password": "12345678", "role": "ADMIN"})
     assert r.status_code == 403
     assert await build.scalar("SELECT count(*) FROM users WHERE username = 'zed'") == 0
+
+
+async def test_openapi_documents_routes_and_error_envelope(client: httpx.AsyncClient) -> None:
+    r = await client.get("/openapi.json")
+    assert r.status_code == 200
+    spec = r.json()
+    for path in ("/director/assign", "/director/payments", "/director/overview", "/director/organizers/{organizer_id}/ledger", "/api/v1/auth/login"):
+        assert path in spec["paths"], path
+    assert "404" in spec["paths"]["/director/assign"]["post"]["responses"]
+    assert (await client.get("/docs")).status_code == 200
