@@ -2,6 +2,40 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Annotated
+
 import typer
 
 network_app = typer.Typer(help="Sales network.", no_args_is_help=True)
+
+
+@network_app.command("reconcile")
+def reconcile(
+    apply: Annotated[bool, typer.Option("--apply", help="rewrite the rollup from the facts when they differ")] = False,
+) -> None:
+    """Recompute the per-day rollup from the facts (jugadas, tickets, prize payments, movements) and report
+    any difference. Exit code 1 when there is drift (and ``--apply`` was not given)."""
+    from rich.table import Table
+
+    from taquilla.cli import console, prepare, with_session
+    from taquilla.network.service import reconcile as run
+
+    settings = prepare()
+    report = asyncio.run(with_session(settings, lambda s: run(s, apply=apply)))
+    console.print(f"rollup rows: {report['rollupRows']}, recomputed rows: {report['expectedRows']}")
+    if report["differences"]:
+        table = Table("businessDate", "ventanaId", "vendedorId", "field", "expected", "stored")
+        for d in report["differences"][:50]:
+            for field, v in d["fields"].items():
+                table.add_row(d["businessDate"], d["ventanaId"], d["vendedorId"] or "—", field, str(v["expected"]), str(v["stored"]))
+        console.print(table)
+        console.print(f"[red]{len(report['differences'])} rollup row(s) differ from the facts.[/red]")
+    for t in report["ticketDrift"][:20]:
+        console.print(f"[red]ticket {t['id']}: stored totals differ from its jugadas/prize payments: {t}[/red]")
+    if report["applied"]:
+        console.print("[yellow]The rollup was rebuilt from the facts.[/yellow]")
+    if not report["differences"] and not report["ticketDrift"]:
+        console.print("[green]No drift: the rollup matches the facts.[/green]")
+    elif not report["applied"]:
+        raise typer.Exit(1)

@@ -1,0 +1,216 @@
+"""Sales network benchmark (issue 4).
+
+In one run against one live API process (embedded PostgreSQL/Valkey unless DATABASE_URL/REDIS_URL):
+
+* **sales**: lottery tickets sold per second through ``POST /api/v1/lottery/tickets`` by 32
+  concurrent vendedores (each its own token and connection, 3 jugadas per ticket; median and
+  p99 latency), beside the plain SQL of the same facts (INSERT ticket + 3 jugadas in one
+  transaction per sale, asyncpg pool of 32) — the ratio API/SQL;
+* **statement**: ``GET /api/v1/accounts/statement?dimension=ventana&ventanaId=…&month=…`` on the
+  scaled dataset (``--tickets``, default 200,000 tickets / 600,000 jugadas, generated with the
+  ``--network-scale`` generator), beside the plain SQL over the fact tables (per-day sums of the
+  ventana's tickets for the month + its movements) — the ratio API/SQL.
+
+Each figure is the median of ``--runs`` repetitions. Run:
+``.venv/bin/python -m bench.bench_network [--sales 3000] [--tickets 200000] [--runs 3]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import httpx
+from rich.console import Console
+
+from bench.common import RawHttp, Stats, bench_settings, driver_dsn, live_servers, median_of_runs, report, run_load_raw
+from taquilla.core.settings import Settings
+
+CONCURRENCY = 32
+PASSWORD = "bench-password"
+FAILURES = [0]
+
+
+async def seed_sales(dsn: str) -> tuple[str, list[str]]:
+    """A banca, 4 ventanas, 32 vendedores, one lotería and one OPEN sorteo tomorrow; returns (sorteo, usernames)."""
+    from taquilla.core.security import hash_password
+
+    pw = hash_password(PASSWORD)
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute("INSERT INTO bancas (id, code, name, commission_policy) VALUES ('ban_b', 'BB', 'Banca', '{\"percent\": 5}')")
+        for v in range(4):
+            await conn.execute("INSERT INTO ventanas (id, banca_id, code, name, commission_policy) VALUES ($1, 'ban_b', $2, $2, '{\"percent\": 10}')",
+                               f"ven_b{v}", f"VB{v}")
+            await conn.execute("INSERT INTO network_accounts (id, owner_type, owner_id, ventana_id) VALUES ($1, 'VENTANA', $2, $2)", f"acc_vb{v}", f"ven_b{v}")
+        users = []
+        for i in range(CONCURRENCY):
+            uid, ven = f"usr_b{i}", f"ven_b{i % 4}"
+            await conn.execute("INSERT INTO users (id, username, password_hash, role, ventana_id) VALUES ($1, $2, $3, 'VENDEDOR', $4)",
+                               uid, f"bv{i}", pw, ven)
+            await conn.execute("INSERT INTO vendedores (id, ventana_id, code, name, commission_policy) VALUES ($1, $2, $3, $3, '{\"percent\": 8}')",
+                               uid, ven, f"BV{i}")
+            users.append(f"bv{i}")
+        await conn.execute("INSERT INTO users (id, username, password_hash, role) VALUES ('usr_badmin', 'badmin', $1, 'ADMIN')", pw)
+        await conn.execute("INSERT INTO loterias (id, name, base_multiplier_x, reventado_enabled) VALUES ('lot_b', 'Bench', 90, true)")
+        at = datetime.now(UTC) + timedelta(days=1)
+        from taquilla.core.periods import cr_date_of
+
+        await conn.execute("INSERT INTO sorteos (id, loteria_id, scheduled_at, business_date, status) VALUES ('sor_b', 'lot_b', $1, $2, 'OPEN')",
+                           at, cr_date_of(at))
+        return "sor_b", users
+    finally:
+        await conn.close()
+
+
+def api_sale(raw: RawHttp, tokens: list[dict[str, str]], sorteo: str):
+    async def op(i: int, worker: int) -> bool:
+        rnd = random.Random(i)
+        body = {"sorteoId": sorteo, "jugadas": [{"number": f"{rnd.randint(0, 99):02d}", "amount": rnd.choice([100, 200, 500])} for _ in range(3)]}
+        try:
+            status, resp = await raw.request(worker, "POST", "/api/v1/lottery/tickets", body, tokens[worker])
+        except (ConnectionError, asyncio.IncompleteReadError, IndexError, ValueError):
+            raw._conns.pop(worker, None)  # the server closed an idle keep-alive connection: reconnect once
+            status, resp = await raw.request(worker, "POST", "/api/v1/lottery/tickets", body, tokens[worker])
+        if status != 201 and FAILURES[0] < 3:
+            FAILURES[0] += 1
+            print("sale failed:", status, resp[:300])
+        return status == 201
+
+    return op
+
+
+def sql_sale(pool: asyncpg.Pool, day, base: int):  # noqa: ANN001
+    async def op(i: int, worker: int) -> bool:
+        rnd = random.Random(i)
+        tid = "tkt_" + uuid.uuid4().hex[:24]
+        amounts = [rnd.choice([100, 200, 500]) * 100 for _ in range(3)]
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                "INSERT INTO network_tickets (id, ticket_number, business_date, sorteo_id, loteria_id, ventana_id, vendedor_id, status,"
+                " total_amount_cents, commission_cents, listero_commission_cents, created_by)"
+                " VALUES ($1, $2, $3, 'sor_b', 'lot_b', $4, $5, 'ACTIVE', $6, $7, $8, 'bench')",
+                tid, base + i, day, f"ven_b{worker % 4}", f"usr_b{worker}", sum(amounts), sum(amounts) * 8 // 100, sum(amounts) // 10,
+            )
+            await conn.executemany(
+                "INSERT INTO network_jugadas (id, ticket_id, sorteo_id, number, bet_type, amount_cents, multiplier_x, commission_percent,"
+                " commission_cents, listero_commission_percent, listero_commission_cents) VALUES ($1, $2, 'sor_b', $3, 'NUMERO', $4, 90, 8, $5, 10, $6)",
+                [("jug_" + uuid.uuid4().hex[:24], tid, f"{rnd.randint(0, 99):02d}", a, a * 8 // 100, a // 10) for a in amounts],
+            )
+        return True
+
+    return op
+
+
+STATEMENT_SQL = """
+SELECT business_date, SUM(total_amount_cents) AS sales, SUM(payout_cents) AS payouts,
+       SUM(listero_commission_cents) AS listero, SUM(commission_cents) AS vendedor, SUM(paid_cents) AS paid_to_customer, COUNT(*) AS tickets
+  FROM network_tickets
+ WHERE ventana_id = $1 AND business_date BETWEEN $2 AND $3 AND status <> 'CANCELLED'
+ GROUP BY business_date ORDER BY business_date
+"""
+MOVEMENTS_SQL = """
+SELECT date, SUM(CASE WHEN type = 'collection' THEN amount_cents ELSE 0 END), SUM(CASE WHEN type = 'payment' THEN amount_cents ELSE 0 END)
+  FROM network_movements WHERE ventana_id = $1 AND date BETWEEN $2 AND $3 AND NOT is_reversed GROUP BY date
+"""
+
+
+async def timed(n: int, fn) -> Stats:  # noqa: ANN001
+    stats = Stats()
+    t_all = time.perf_counter()
+    for _ in range(n):
+        t0 = time.perf_counter()
+        if await fn():
+            stats.latencies.append(time.perf_counter() - t0)
+        else:
+            stats.errors += 1
+    stats.wall = time.perf_counter() - t_all
+    return stats
+
+
+async def main(settings: Settings, sales: int, tickets: int, runs: int) -> None:
+    dsn = driver_dsn(settings)
+    sorteo, users = await seed_sales(dsn)
+    api_tput, api_med, api_p99, sql_tput, sql_med, sql_p99 = ([] for _ in range(6))
+    st_api_med, st_api_p99, st_sql_med, st_sql_p99 = ([] for _ in range(4))
+    with live_servers(settings, count=1) as (base,):
+        async with httpx.AsyncClient(timeout=60) as http:
+            tokens = []
+            for u in users:
+                r = await http.post(f"{base}/api/v1/auth/login", json={"username": u, "password": PASSWORD})
+                tokens.append({"Authorization": f"Bearer {r.json()['data']['accessToken']}"})
+            admin = (await http.post(f"{base}/api/v1/auth/login", json={"username": "badmin", "password": PASSWORD})).json()["data"]["accessToken"]
+            admin_h = {"Authorization": f"Bearer {admin}"}
+            pool = await asyncpg.create_pool(dsn, min_size=CONCURRENCY, max_size=CONCURRENCY)
+            raw = RawHttp(base)
+            await run_load_raw(api_sale(raw, tokens, sorteo), concurrency=CONCURRENCY, total=300)  # warm-up
+            from datetime import date as _date
+
+            for r_ in range(runs):
+                a = await run_load_raw(api_sale(raw, tokens, sorteo), concurrency=CONCURRENCY, total=sales)
+                d = await run_load_raw(sql_sale(pool, _date(2000, 1, 1), (r_ + 1) * 10_000_000), concurrency=CONCURRENCY, total=sales)
+                assert a.errors == 0 and d.errors == 0, (a.errors, d.errors)
+                api_tput.append(a.throughput), api_med.append(a.median_ms), api_p99.append(a.p99_ms)
+                sql_tput.append(d.throughput), sql_med.append(d.median_ms), sql_p99.append(d.p99_ms)
+            await raw.close()
+
+            from taquilla.network.scale import generate
+
+            t0 = time.perf_counter()
+            await asyncio.to_thread(generate, settings, tickets, Console())
+            gen_s = time.perf_counter() - t0
+            conn = await asyncpg.connect(dsn)
+            ventana = await conn.fetchval("SELECT ventana_id FROM network_tickets WHERE ventana_id LIKE 'ven_sc%' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+            month_day = await conn.fetchval("SELECT max(business_date) FROM network_tickets WHERE ventana_id = $1", ventana)
+            from taquilla.core.periods import month_range
+
+            mr = month_range(month_day)
+            n_tickets = await conn.fetchval("SELECT count(*) FROM network_tickets WHERE ventana_id = $1 AND business_date BETWEEN $2 AND $3", ventana, mr.start, mr.end)
+            url = f"{base}/api/v1/accounts/statement?dimension=ventana&ventanaId={ventana}&month={month_day:%Y-%m}"
+
+            async def api_once() -> bool:
+                return (await http.get(url, headers=admin_h)).status_code == 200
+
+            async def sql_once() -> bool:
+                await conn.fetch(STATEMENT_SQL, ventana, mr.start, mr.end)
+                await conn.fetch(MOVEMENTS_SQL, ventana, mr.start, mr.end)
+                return True
+
+            await timed(5, api_once), await timed(5, sql_once)
+            for _ in range(runs):
+                s_api, s_sql = await timed(50, api_once), await timed(50, sql_once)
+                st_api_med.append(s_api.median_ms), st_api_p99.append(s_api.p99_ms)
+                st_sql_med.append(s_sql.median_ms), st_sql_p99.append(s_sql.p99_ms)
+            await conn.close()
+            await pool.close()
+    m = median_of_runs
+    report(
+        f"lottery sales, {CONCURRENCY} concurrent vendedores, 3 jugadas/ticket, {sales} tickets/run, median of {runs} runs",
+        [
+            ("API throughput", f"{m(api_tput):.0f} tickets/s  (median {m(api_med):.1f} ms, p99 {m(api_p99):.1f} ms)"),
+            ("plain SQL throughput", f"{m(sql_tput):.0f} tickets/s  (median {m(sql_med):.1f} ms, p99 {m(sql_p99):.1f} ms)"),
+            ("ratio API/SQL", f"{m(api_tput) / m(sql_tput):.2f}"),
+        ],
+    )
+    report(
+        f"statement of one ventana-month ({n_tickets:,} tickets of {tickets:,}; dataset generated in {gen_s:.0f} s), median of {runs} runs",
+        [
+            ("API (rollup)", f"median {m(st_api_med):.2f} ms, p99 {m(st_api_p99):.2f} ms"),
+            ("plain SQL over facts", f"median {m(st_sql_med):.2f} ms, p99 {m(st_sql_p99):.2f} ms"),
+            ("ratio API/SQL", f"{m(st_api_med) / m(st_sql_med):.2f}"),
+        ],
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sales", type=int, default=3000)
+    parser.add_argument("--tickets", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    asyncio.run(main(bench_settings("taquilla_bench_network"), args.sales, args.tickets, args.runs))
