@@ -44,6 +44,9 @@ async def test_demo_data_is_idempotent_and_prints_credentials(cli_env: CliRunner
     second = await asyncio.to_thread(cli_env.invoke, cli, ["demo-data"])
     assert second.exit_code == 0, second.output
     assert await _counts(build) == after_first
+    reconcile = await asyncio.to_thread(cli_env.invoke, cli, ["network", "reconcile"])
+    assert reconcile.exit_code == 0, reconcile.output
+    assert "No drift" in reconcile.output
 
 
 async def test_users_create_and_duplicate(cli_env: CliRunner, build: Builders) -> None:
