@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, and_, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from taquilla.core.db import driver_connection
 from taquilla.boxoffice.models import (
     Event,
     EventInventory,
@@ -373,6 +374,148 @@ async def taken_seats(session: AsyncSession, event_id: str) -> dict[str, set[int
 
 
 # -------------------------------------------------------------------- sales
+
+# The sale hot path (``POST /tickets``) runs hand-written SQL on the asyncpg connection of the
+# request's own transaction (:func:`_driver`): SQLAlchemy statement execution (cache keys,
+# compilation lookup, result/ORM loading) was the largest CPU cost of a sale. Same rows, same
+# guards, same transaction as the session.
+
+
+@dataclass(slots=True)
+class SaleEvent:
+    id: str
+    status: str
+    start_at: datetime | None
+    presentation_id: str | None
+
+
+@dataclass(slots=True)
+class SaleZone:
+    id: str
+    presentation_id: str
+    price_cents: int
+    currency: str
+
+
+@dataclass(slots=True)
+class SaleItem:
+    id: str
+    presentation_section_id: str
+
+
+@dataclass(slots=True)
+class SaleSection:
+    id: str
+    name: str
+    capacity: int
+    index_prefix: str | None
+    index_from: int | None
+    index_to: int | None
+
+    @property
+    def numbered(self) -> bool:
+        return self.index_prefix is not None
+
+    def seat_code(self, index: int) -> str:
+        return f"{self.index_prefix}{index}"
+
+
+_driver = driver_connection
+
+
+_SALE_CATALOG = """
+SELECT e.id, e.status, e.start_at, e.presentation_id,
+       z.id, z.presentation_id, z.price_cents, z.currency,
+       i.id, i.presentation_section_id,
+       s.id, s.name, s.capacity, s.index_prefix, s.index_from, s.index_to
+FROM events e
+LEFT JOIN presentation_sections z ON z.id = ANY($2::text[])
+LEFT JOIN (presentation_section_items i JOIN location_sections s ON s.id = i.location_section_id)
+       ON i.id = ANY($3::text[])
+WHERE e.id = $1
+"""
+
+
+async def sale_catalog(
+    session: AsyncSession, event_id: str, zone_ids: Iterable[str], item_ids: Iterable[str]
+) -> tuple[SaleEvent | None, dict[str, SaleZone], dict[str, tuple[SaleItem, SaleSection]]]:
+    """The event, the requested zones and the requested items with their sections, in one round trip."""
+    conn = await _driver(session)
+    rows = await conn.fetch(_SALE_CATALOG, event_id, list(zone_ids), list(item_ids))
+    if not rows:
+        return None, {}, {}
+    r0 = rows[0]
+    event = SaleEvent(r0[0], r0[1], r0[2], r0[3])
+    zones: dict[str, SaleZone] = {}
+    items: dict[str, tuple[SaleItem, SaleSection]] = {}
+    for r in rows:
+        if r[4] is not None and r[4] not in zones:
+            zones[r[4]] = SaleZone(r[4], r[5], r[6], r[7])
+        if r[8] is not None and r[8] not in items:
+            items[r[8]] = (SaleItem(r[8], r[9]), SaleSection(r[10], r[11], r[12], r[13], r[14], r[15]))
+    return event, zones, items
+
+
+_INSERT_SALE = """
+WITH t AS (
+    INSERT INTO tickets (id, event_id, customer_document, customer_name, customer_email, total_cents, currency, status)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, 'paid')
+    RETURNING created_at
+), d AS (
+    INSERT INTO ticket_details (id, ticket_id, event_id, presentation_section_id, presentation_section_item_id,
+                                location_section_id, location_section_index, seat_code, price_cents, currency,
+                                cancelled, debug_unguarded)
+    SELECT u.id, $1, $2, u.zone, u.item, u.section, u.idx, u.seat, u.price, u.currency, false, $15
+    FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::int[], $13::text[], $14::bigint[], $16::text[])
+         AS u(id, zone, item, section, idx, seat, price, currency)
+)
+SELECT created_at FROM t
+"""
+
+
+async def insert_sale(session: AsyncSession, ticket: dict[str, Any], rows: Sequence[dict[str, Any]], *, unguarded: bool) -> datetime:
+    """Insert a ticket and its lines in one statement; return the ticket's ``created_at``.
+
+    A taken seat raises ``asyncpg.UniqueViolationError`` (partial unique index on live seats).
+    """
+    conn = await _driver(session)
+    created_at: datetime = await conn.fetchval(
+        _INSERT_SALE,
+        ticket["id"],
+        ticket["event_id"],
+        ticket["customer_document"],
+        ticket["customer_name"],
+        ticket["customer_email"],
+        ticket["total_cents"],
+        ticket["currency"],
+        [r["id"] for r in rows],
+        [r["presentation_section_id"] for r in rows],
+        [r["presentation_section_item_id"] for r in rows],
+        [r["location_section_id"] for r in rows],
+        [r["location_section_index"] for r in rows],
+        [r["seat_code"] for r in rows],
+        [r["price_cents"] for r in rows],
+        unguarded,
+        [r["currency"] for r in rows],
+    )
+    return created_at
+
+
+_RESERVE_SQL = """
+INSERT INTO event_inventory (event_id, location_section_id, sold) VALUES ($1, $2, $3)
+ON CONFLICT (event_id, location_section_id)
+DO UPDATE SET sold = event_inventory.sold + EXCLUDED.sold
+WHERE event_inventory.sold + EXCLUDED.sold <= $4
+RETURNING sold
+"""
+
+
+async def reserve_places_fast(session: AsyncSession, event_id: str, section_id: str, n: int, capacity: int) -> int | None:
+    """:func:`reserve_places` on the driver connection (the sale's last statement before COMMIT)."""
+    conn = await _driver(session)
+    sold: int | None = await conn.fetchval(_RESERVE_SQL, event_id, section_id, n, capacity)
+    return sold
+
 
 
 async def zones_by_ids(session: AsyncSession, ids: Iterable[str]) -> dict[str, PresentationSection]:

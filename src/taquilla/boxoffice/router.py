@@ -461,8 +461,10 @@ async def sell_tickets(body: TicketIn, session: SessionDep, idem: IdempotencyDep
 
     Honours ``Idempotency-Key``. 409 ``SEAT_TAKEN``/``SOLD_OUT`` names the place that is gone.
     """
-    ticket = await service.sell(session, _ctx(request), body)
-    return await idem.respond(201, ticket)
+    async def store(ticket: dict[str, Any]) -> Any:
+        return await idem.respond(201, ticket)  # saved before the counters are raised (see service.sell)
+
+    return await service.sell(session, _ctx(request), body, store)
 
 
 @router.get("/tickets", responses=error_responses(400, 401, 403))

@@ -17,10 +17,12 @@ import asyncio
 import json
 import re
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -615,15 +617,15 @@ async def build_event_detail(session: AsyncSession, event_id: str) -> dict[str, 
 # ------------------------------------------------------------------- tickets
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
-    zone: PresentationSection
-    item: PresentationSectionItem
-    section: LocationSection
+    zone: repository.SaleZone
+    item: repository.SaleItem
+    section: repository.SaleSection
     index: int | None
 
 
-def _check_on_sale(event: Event, now: datetime) -> None:
+def _check_on_sale(event: repository.SaleEvent, now: datetime) -> None:
     if event.status == "sold_out":
         raise Conflict(f"Event {event.id!r} is sold out.", code="SOLD_OUT")
     if event.status != "on_sale" or event.presentation_id is None:
@@ -632,10 +634,13 @@ def _check_on_sale(event: Event, now: datetime) -> None:
         raise Conflict(f"Event {event.id!r} has already started.", code="EVENT_STARTED")
 
 
-async def _resolve_lines(session: AsyncSession, event: Event, body: TicketIn) -> list[_Line]:
+def _resolve_lines(
+    event: repository.SaleEvent,
+    body: TicketIn,
+    zones: dict[str, repository.SaleZone],
+    items: dict[str, tuple[repository.SaleItem, repository.SaleSection]],
+) -> list[_Line]:
     """Check every requested place against the catalog; raise on the first bad one (nothing written yet)."""
-    zones = await repository.zones_by_ids(session, {d.presentationSectionId for d in body.ticketDetails})
-    items = await repository.items_with_sections(session, {d.presentationSectionItemId for d in body.ticketDetails})
     lines: list[_Line] = []
     seen: set[tuple[str, int]] = set()
     for n, d in enumerate(body.ticketDetails):
@@ -678,9 +683,8 @@ async def _resolve_lines(session: AsyncSession, event: Event, body: TicketIn) ->
 _SEAT_KEY = re.compile(r"\)=\((?P<event>[^,]+), (?P<section>[^,]+), (?P<index>-?\d+)\)")
 
 
-def _seat_taken(exc: IntegrityError, sections: dict[str, LocationSection]) -> Conflict:
+def _seat_taken(detail: str, sections: dict[str, Any]) -> Conflict:
     """409 ``SEAT_TAKEN`` naming the seat from the unique-violation detail when it can be read."""
-    detail = str(getattr(getattr(exc.orig, "__cause__", None), "detail", "") or exc.orig)
     match = _SEAT_KEY.search(detail)
     if match and match["section"] in sections:
         section = sections[match["section"]]
@@ -689,24 +693,39 @@ def _seat_taken(exc: IntegrityError, sections: dict[str, LocationSection]) -> Co
     return Conflict("One of the requested seats is already sold.", code="SEAT_TAKEN")
 
 
-async def sell(session: AsyncSession, ctx: BoxOfficeContext, body: TicketIn) -> TicketOut:
+def _json_instant(value: datetime) -> str:
+    """A datetime as pydantic serialises it (``Z`` for UTC)."""
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+StoreResponse = Callable[[dict[str, Any]], Awaitable[Any]]
+
+
+async def sell(session: AsyncSession, ctx: BoxOfficeContext, body: TicketIn, store: StoreResponse | None = None) -> Any:
     """Sell the requested places to one customer, all or nothing; price of each line = its zone's price.
+
+    Returns the ticket as a JSON-ready dict (the :class:`TicketOut` shape), or, when ``store`` is
+    given, what ``store(ticket)`` returns: ``store`` runs in the sale's transaction *before* the
+    inventory counters are raised (e.g. to save the idempotent response), so that nothing but
+    COMMIT follows the counter row locks and buyers of one section queue on them for as short as
+    possible.
 
     Raises BadRequest (``TOO_MANY_PLACES``, ``ZONE_NOT_IN_EVENT``, ``ITEM_NOT_IN_ZONE``, ``SEAT_INDEX_*``,
     ``DUPLICATE_SEAT``, ``MIXED_CURRENCY``), NotFound (``EVENT_NOT_FOUND``, ``ZONE_NOT_FOUND``,
     ``ITEM_NOT_FOUND``), Conflict (``EVENT_NOT_ON_SALE``, ``EVENT_STARTED``, ``SOLD_OUT``, ``SEAT_TAKEN``,
     ``NOT_ENOUGH_PLACES``). The caller's transaction is rolled back on any of them.
     """
-    if len(body.ticketDetails) > ctx.max_places_per_ticket:
-        raise BadRequest(
-            f"A ticket has at most {ctx.max_places_per_ticket} places (got {len(body.ticketDetails)}).", code="TOO_MANY_PLACES"
-        )
-    event: Event | None = await repository.get(session, Event, body.eventId)
+    details_in = body.ticketDetails
+    if len(details_in) > ctx.max_places_per_ticket:
+        raise BadRequest(f"A ticket has at most {ctx.max_places_per_ticket} places (got {len(details_in)}).", code="TOO_MANY_PLACES")
+    event, zones, items = await repository.sale_catalog(
+        session, body.eventId, {d.presentationSectionId for d in details_in}, {d.presentationSectionItemId for d in details_in}
+    )
     if event is None:
         raise NotFound(f"Event {body.eventId!r} not found.", code="EVENT_NOT_FOUND")
-    now = datetime.now(UTC)
-    _check_on_sale(event, now)
-    lines = await _resolve_lines(session, event, body)
+    _check_on_sale(event, datetime.now(UTC))
+    lines = _resolve_lines(event, body, zones, items)
     lines.sort(key=lambda ln: (ln.section.id, ln.index if ln.index is not None else -1))  # one lock order for all buyers
     sections = {ln.section.id: ln.section for ln in lines}
     wanted = Counter(ln.section.id for ln in lines)
@@ -720,24 +739,9 @@ async def sell(session: AsyncSession, ctx: BoxOfficeContext, body: TicketIn) -> 
     guarded = not ctx.oversell_guard_disabled
     if not guarded:
         await _debug_unguarded_check(session, event.id, lines, sections, wanted)
-    created_at = await repository.insert_ticket(
-        session,
-        {
-            "id": ticket_id,
-            "event_id": event.id,
-            "customer_document": body.customerDocument,
-            "customer_name": body.customerName,
-            "customer_email": body.customerEmail,
-            "total_cents": total,
-            "currency": currency,
-            "status": "paid",
-        },
-    )
     rows = [
         {
             "id": new_id("tdet"),
-            "ticket_id": ticket_id,
-            "event_id": event.id,
             "presentation_section_id": ln.zone.id,
             "presentation_section_item_id": ln.item.id,
             "location_section_id": ln.section.id,
@@ -745,22 +749,57 @@ async def sell(session: AsyncSession, ctx: BoxOfficeContext, body: TicketIn) -> 
             "seat_code": ln.section.seat_code(ln.index) if ln.index is not None else None,
             "price_cents": ln.zone.price_cents,
             "currency": ln.zone.currency,
-            "cancelled": False,
-            "debug_unguarded": not guarded,
         }
         for ln in lines
     ]
+    ticket = {
+        "id": ticket_id,
+        "event_id": event.id,
+        "customer_document": body.customerDocument,
+        "customer_name": body.customerName,
+        "customer_email": body.customerEmail,
+        "total_cents": total,
+        "currency": currency,
+    }
     try:
-        await repository.insert_details(session, rows)
-    except IntegrityError as exc:
-        if _sqlstate(exc) == "23505":
-            raise _seat_taken(exc, sections) from exc
-        raise
+        created_at = await repository.insert_sale(session, ticket, rows, unguarded=not guarded)
+    except asyncpg.UniqueViolationError as exc:
+        raise _seat_taken(exc.detail or str(exc), sections) from exc
+    out = {
+        "id": ticket_id,
+        "eventId": event.id,
+        "customerDocument": body.customerDocument,
+        "customerName": body.customerName,
+        "customerEmail": body.customerEmail,
+        "status": "paid",
+        "total": cents_to_float(total),
+        "totalCents": total,
+        "currency": currency,
+        "places": len(rows),
+        "seatCodes": [r["seat_code"] for r in rows if r["seat_code"]],
+        "createdAt": _json_instant(created_at),
+        "cancelledAt": None,
+        "ticketDetails": [
+            {
+                "id": r["id"],
+                "presentationSectionId": r["presentation_section_id"],
+                "presentationSectionItemId": r["presentation_section_item_id"],
+                "locationSectionId": r["location_section_id"],
+                "locationSectionIndex": r["location_section_index"],
+                "seatCode": r["seat_code"],
+                "price": cents_to_float(r["price_cents"]),
+                "priceCents": r["price_cents"],
+                "currency": r["currency"],
+            }
+            for r in rows
+        ],
+    }
+    result = await store(out) if store is not None else out
     filled = False
-    for sid in sorted(wanted):  # one lock order for all buyers
+    for sid in sorted(wanted):  # one lock order for all buyers; nothing but COMMIT follows (unless sold out)
         section = sections[sid]
         if guarded:
-            sold = await repository.reserve_places(session, event.id, sid, wanted[sid], section.capacity)
+            sold = await repository.reserve_places_fast(session, event.id, sid, wanted[sid], section.capacity)
             if sold is None:
                 raise Conflict(
                     f"Not enough places left in {section.name!r} for {wanted[sid]}.",
@@ -773,24 +812,11 @@ async def sell(session: AsyncSession, ctx: BoxOfficeContext, body: TicketIn) -> 
     if filled:
         await sync_sellout(session, event.id)
     _event_changed(session, ctx, event.id)
-    ticket = Ticket(
-        id=ticket_id,
-        event_id=event.id,
-        customer_document=body.customerDocument,
-        customer_name=body.customerName,
-        customer_email=body.customerEmail,
-        total_cents=total,
-        currency=currency,
-        status="paid",
-        created_at=created_at,
-        cancelled_at=None,
-    )
-    details = [TicketDetail(**r) for r in rows]
-    return ticket_out(ticket, details)
+    return result
 
 
 async def _debug_unguarded_check(
-    session: AsyncSession, event_id: str, lines: list[_Line], sections: dict[str, LocationSection], wanted: Counter[str]
+    session: AsyncSession, event_id: str, lines: list[_Line], sections: dict[str, Any], wanted: Counter[str]
 ) -> None:
     """DEBUG ONLY (``TAQUILLA_DEBUG_DISABLE_OVERSELL_GUARD``): check-then-insert without locks.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import structlog
 from fastapi import Depends, Request
@@ -50,6 +50,20 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> A
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def driver_connection(session: AsyncSession) -> Any:
+    """The asyncpg connection of ``session``'s transaction, for hand-written SQL on hot paths.
+
+    SQLAlchemy's asyncpg adapter sends BEGIN lazily before its own first statement; this sends
+    it now if nothing ran yet, so driver statements (and transaction-scoped advisory locks)
+    belong to the request's transaction and commit or roll back with it.
+    """
+    fairy = await (await session.connection()).get_raw_connection()
+    adapted = fairy.dbapi_connection
+    if adapted._transaction is None and adapted.isolation_level != "autocommit":  # noqa: SLF001
+        await adapted._start_transaction()  # noqa: SLF001
+    return fairy.driver_connection
 
 
 AfterCommit = Callable[[], Awaitable[None]]

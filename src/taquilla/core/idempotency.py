@@ -18,10 +18,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
-
-from taquilla.core.db import SessionDep
+from taquilla.core.db import SessionDep, driver_connection
 from taquilla.core.errors import BadRequest, Conflict, Unprocessable
 from taquilla.core.models import IdempotencyRecord
 from taquilla.core.responses import ok
@@ -47,6 +44,17 @@ def _fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + canonical).hexdigest()
 
 
+_LOCK = "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))"
+_LOOKUP = (
+    f"SELECT request_hash, response_status, response_body::text FROM {IdempotencyRecord.__tablename__} "
+    "WHERE scope = $1 AND key = $2"
+)
+_STORE = (
+    f"INSERT INTO {IdempotencyRecord.__tablename__} "
+    "(scope, key, method, path, request_hash, response_status, response_body) VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb)"
+)
+
+
 class Idempotency:
     """Per-request idempotency handle: call :meth:`respond` to build (and store) the response."""
 
@@ -68,34 +76,25 @@ class Idempotency:
             return
         if not key or len(key) > MAX_KEY_LENGTH:
             raise BadRequest(f"Idempotency key must be 1–{MAX_KEY_LENGTH} characters.", code="INVALID_IDEMPOTENCY_KEY")
-        locked = await self.session.scalar(
-            select(func.pg_try_advisory_xact_lock(func.hashtextextended(self.scope + "\x1f" + key, 0)))
-        )
-        if not locked:
+        conn = await driver_connection(self.session)  # hand-written SQL: this runs on every keyed POST
+        if not await conn.fetchval(_LOCK, self.scope + "\x1f" + key):
             raise Conflict("A request with this idempotency key is still in progress.", code="IDEMPOTENCY_IN_FLIGHT")
-        stored = await self.session.get(IdempotencyRecord, (self.scope, key))
+        stored = await conn.fetchrow(_LOOKUP, self.scope, key)  # after the lock: sees a finished twin's commit
         if stored is not None:
-            if stored.request_hash != self.fingerprint:
+            if stored[0] != self.fingerprint:
                 raise Unprocessable(
                     "This idempotency key was already used with a different request.", code="IDEMPOTENCY_KEY_REUSED"
                 )
-            raise IdempotentReplay(stored.response_status, stored.response_body)
+            raise IdempotentReplay(stored[1], json.loads(stored[2]))
         self.key = key
 
     async def respond(self, status: int, data: Any) -> JSONResponse:
         """Wrap ``data`` in the success envelope; store it under the claimed key (same transaction)."""
         body = jsonable_encoder(ok(data))
         if self.key is not None:
-            await self.session.execute(
-                insert(IdempotencyRecord).values(
-                    scope=self.scope,
-                    key=self.key,
-                    method=self.method,
-                    path=self.path,
-                    request_hash=self.fingerprint,
-                    response_status=status,
-                    response_body=body,
-                )
+            conn = await driver_connection(self.session)
+            await conn.execute(
+                _STORE, self.scope, self.key, self.method, self.path, self.fingerprint, status, json.dumps(body)
             )
         return JSONResponse(status_code=status, content=body)
 
