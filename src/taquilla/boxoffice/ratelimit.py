@@ -1,6 +1,6 @@
 """Per-client rate limit of the storefront's ``POST /api/v1/tickets`` (``STOREFRONT_RATE_LIMIT``).
 
-Uses the ``limits`` library (asyncio API, moving window) on the shared Redis, so
+Uses the ``limits`` library (asyncio API, fixed window) on the shared Redis, so
 several API processes enforce one limit per client address together.
 The limit is a ``limits`` string (``"120/minute"``, ``"10/second"``). Over the limit →
 429 ``RATE_LIMITED`` with ``retryAfterSeconds``.
@@ -14,7 +14,7 @@ from functools import lru_cache
 from fastapi import Request
 from limits import RateLimitItem, parse
 from limits.aio.storage import RedisStorage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import FixedWindowRateLimiter
 
 from taquilla.core.errors import TooManyRequests
 
@@ -29,12 +29,12 @@ def client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _limiter(request: Request) -> MovingWindowRateLimiter:
+def _limiter(request: Request) -> FixedWindowRateLimiter:
     state = request.app.state
     limiter = getattr(state, "storefront_limiter", None)
     if limiter is None:
         storage = RedisStorage("async+" + state.settings.redis_url, implementation="redispy", key_prefix="ratelimit")
-        limiter = state.storefront_limiter = MovingWindowRateLimiter(storage)
+        limiter = state.storefront_limiter = FixedWindowRateLimiter(storage)
     return limiter
 
 
