@@ -28,6 +28,8 @@ from taquilla.boxoffice.models import (
     Ticket,
     TicketDetail,
 )
+from taquilla.core.queries import contains
+from taquilla.core.queries import paginate as page  # noqa: F401  (repository.page for routers)
 
 M = TypeVar("M")
 
@@ -56,23 +58,6 @@ async def remove(session: AsyncSession, row: Any) -> None:
 async def exists_where(session: AsyncSession, model: type, *conds: Any) -> bool:
     """True when a row of ``model`` matches ``conds``."""
     return bool(await session.scalar(select(exists().where(*conds)).select_from(model)))
-
-
-async def page(session: AsyncSession, stmt: Select[Any], offset: int, limit: int) -> tuple[int, list[Any]]:
-    """``(total, rows)`` of ``stmt`` (a ``select(Model)``) for one page."""
-    total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = (await session.scalars(stmt.offset(offset).limit(limit))).all()
-    return total, list(rows)
-
-
-def escape_like(value: str) -> str:
-    """``value`` with ``\\``, ``%`` and ``_`` escaped for ``ILIKE … ESCAPE '\\'`` (never a pattern from input)."""
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def contains(column: Any, value: str) -> Any:
-    """Case-insensitive "contains ``value``" on ``column`` with the input escaped."""
-    return column.ilike(f"%{escape_like(value)}%", escape="\\")
 
 
 # ------------------------------------------------------------------ catalog

@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taquilla.boxoffice.models import Event
+from taquilla.core.queries import paginate
 from taquilla.director.models import LedgerEntry, Organizer
 
 ASSIGN_TYPES = ("assign_prepaid", "assign_loan")
@@ -31,9 +32,8 @@ async def add(session: AsyncSession, row: Any) -> Any:
 
 
 async def list_organizers(session: AsyncSession, offset: int, limit: int) -> tuple[int, list[Organizer]]:
-    total = await session.scalar(select(func.count()).select_from(Organizer)) or 0
-    rows = (await session.scalars(select(Organizer).order_by(Organizer.id).offset(offset).limit(limit))).all()
-    return total, list(rows)
+    """``(total, organizers ordered by id)`` for one page."""
+    return await paginate(session, select(Organizer), offset, limit, Organizer.id)
 
 
 async def balances(session: AsyncSession, organizer_id: str) -> list[dict[str, Any]]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from taquilla.core.queries import paginate
 from taquilla.identity.models import User
 
 
@@ -27,6 +28,4 @@ async def add(session: AsyncSession, user: User) -> User:
 
 async def list_page(session: AsyncSession, offset: int, limit: int) -> tuple[int, list[User]]:
     """``(total, users ordered by username)`` for one page."""
-    total = await session.scalar(select(func.count()).select_from(User)) or 0
-    rows = (await session.scalars(select(User).order_by(User.username).offset(offset).limit(limit))).all()
-    return total, list(rows)
+    return await paginate(session, select(User), offset, limit, User.username)

@@ -15,6 +15,8 @@ from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from taquilla.core.queries import contains
+from taquilla.core.queries import paginate as page  # noqa: F401  (repo.page for routers)
 from taquilla.network.models import (
     NO_VENDEDOR,
     TICKET_ACTIVE,
@@ -51,13 +53,6 @@ async def add(session: AsyncSession, *rows: Any) -> None:
     await session.flush()
 
 
-async def page(session: AsyncSession, stmt: Select[Any], offset: int, limit: int, *order: Any) -> tuple[int, list[Any]]:
-    """``(total, rows)`` of one page of ``stmt`` (an entity select) ordered by ``order``."""
-    total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = (await session.scalars(stmt.order_by(*order).offset(offset).limit(limit))).all()
-    return total, list(rows)
-
-
 # ---- structure ---------------------------------------------------------------------------------
 
 
@@ -80,7 +75,7 @@ def ventanas_query(banca_id: str | None, is_active: bool | None, search: str | N
     if is_active is not None:
         stmt = stmt.where(Ventana.is_active == is_active)
     if search:
-        stmt = stmt.where(Ventana.name.ilike(f"%{_escape_like(search)}%", escape="\\") | (Ventana.code == search))
+        stmt = stmt.where(contains(Ventana.name, search) | (Ventana.code == search))
     if only_id is not None:
         stmt = stmt.where(Ventana.id == only_id)
     return stmt
@@ -93,14 +88,10 @@ def vendedores_query(ventana_id: str | None, is_active: bool | None, search: str
     if is_active is not None:
         stmt = stmt.where(Vendedor.is_active == is_active)
     if search:
-        stmt = stmt.where(Vendedor.name.ilike(f"%{_escape_like(search)}%", escape="\\") | (Vendedor.code == search))
+        stmt = stmt.where(contains(Vendedor.name, search) | (Vendedor.code == search))
     if only_id is not None:
         stmt = stmt.where(Vendedor.id == only_id)
     return stmt
-
-
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def bancas_query(is_active: bool | None) -> Select[Any]:
