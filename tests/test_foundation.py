@@ -29,7 +29,13 @@ async def test_readyz_checks_database_and_redis(client: httpx.AsyncClient) -> No
 async def test_unknown_route_uses_error_envelope(client: httpx.AsyncClient) -> None:
     r = await client.get("/nope", headers={"X-Request-ID": "r1"})
     assert r.status_code == 404
-    assert r.json() == {"success": False, "error": {"code": "NOT_FOUND", "message": "Not Found"}, "requestId": "r1"}
+    assert r.json() == {
+        "success": False,
+        "error": {"code": "NOT_FOUND", "message": "Not Found"},
+        "code": "NOT_FOUND",
+        "message": "Not Found",
+        "requestId": "r1",
+    }
 
 
 async def test_protected_route_needs_token(client: httpx.AsyncClient) -> None:

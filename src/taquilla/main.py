@@ -12,7 +12,6 @@ from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from taquilla import __version__
@@ -22,6 +21,7 @@ from taquilla.core.db import create_engine, create_sessionmaker
 from taquilla.core.errors import error_response, install_error_handlers
 from taquilla.core.idempotency import IdempotentReplay, replay_response
 from taquilla.core.infra import resolve_endpoints
+from taquilla.core.jsonenc import TaquillaJSONResponse
 from taquilla.core.logging import configure_logging
 from taquilla.core.middleware import RequestContextMiddleware
 from taquilla.core.responses import ok
@@ -67,13 +67,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Back office for ticketing businesses: box office, director and sales network.",
         lifespan=lifespan,
+        default_response_class=TaquillaJSONResponse,
     )
     app.state.settings = settings
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     install_error_handlers(app)
 
     @app.exception_handler(IdempotentReplay)
-    async def _replay(_: Request, exc: IdempotentReplay) -> JSONResponse:
+    async def _replay(_: Request, exc: IdempotentReplay) -> TaquillaJSONResponse:
         return replay_response(exc)
 
     @app.get("/healthz", tags=["health"])

@@ -167,7 +167,7 @@ async def test_event_search_filters_and_rows(client: httpx.AsyncClient, admin_he
     assert await ids(client, h, orderBy="minPrice", order="desc") == ["evt_b", "evt_a", "evt_c"]
     r = await client.get(f"{API}/events", params={"orderBy": "minPrice", "pageSize": 1, "page": 2}, headers=h)
     body = r.json()
-    assert body["pagination"] == {"page": 2, "pageSize": 1, "total": 3, "totalPages": 3}
+    assert body["meta"] == {"page": 2, "pageSize": 1, "total": 3, "totalPages": 3, "hasNextPage": True, "hasPrevPage": True}
     row = body["data"][0]
     assert row["id"] == "evt_a" and row["minPrice"] == 30.0 and row["maxPrice"] == 90.0 and row["minPriceCents"] == 3000
     assert row["capacity"] == 50 and row["available"] == 50 and row["locationName"] == "Teatro Melico"
@@ -245,7 +245,7 @@ async def test_demo_data_is_idempotent_and_sellable(app, client: httpx.AsyncClie
             await demo.seed(session, app.state.settings)
             await session.commit()
     rows = (await client.get(f"{API}/events", params={"performer": "lírica"}, headers=admin_headers)).json()
-    assert rows["pagination"]["total"] == 3 and {r["status"] for r in rows["data"]} == {"on_sale"}
+    assert rows["meta"]["total"] == 3 and {r["status"] for r in rows["data"]} == {"on_sale"}
     d = (await client.get(f"{API}/events/evt_traviata_1", headers=admin_headers)).json()["data"]
     assert [z["name"] for z in d["zones"]] == ["VIP", "Preferencial", "General"] and d["capacity"] == 380
     sale = {"eventId": "evt_traviata_1", "customerDocument": "1-0101-0101", "customerName": "Demo",

@@ -174,7 +174,7 @@ async def test_ticket_reads_need_staff_token(client: httpx.AsyncClient, venue: V
     got = await client.get(f"/api/v1/tickets/{tid}", headers=admin_headers)
     assert got.status_code == 200 and got.json()["data"]["seatCodes"] == ["A1"]
     listed = await client.get("/api/v1/tickets", params={"customerDocument": "9-9999-9999"}, headers=admin_headers)
-    assert listed.json()["pagination"]["total"] == 1 and listed.json()["data"][0]["id"] == tid
+    assert listed.json()["meta"]["total"] == 1 and listed.json()["data"][0]["id"] == tid
     by_event = await client.get("/api/v1/tickets", params={"eventId": "evt_other"}, headers=admin_headers)
     assert by_event.json()["data"] == []
     assert (await client.get("/api/v1/tickets/tkt_missing", headers=admin_headers)).status_code == 404

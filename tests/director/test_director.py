@@ -61,7 +61,7 @@ async def test_ledger_totals_cover_whole_ledger_beyond_one_page(client: httpx.As
     assert data["totals"]["assignedAmountCents"] == assigned
     assert data["totals"]["paymentsCents"] == 5025
     assert data["totals"]["balanceCents"] == assigned - 5025
-    assert data["pagination"] == {"page": 1, "pageSize": 10, "total": 24, "totalPages": 3}
+    assert page.json()["meta"] == {"page": 1, "pageSize": 10, "total": 24, "totalPages": 3, "hasNextPage": True, "hasPrevPage": False}
     last = await client.get("/director/organizers/org_demo/ledger?pageSize=10&page=3", headers=admin_headers)
     assert len(last.json()["data"]["entries"]) == 4
     assert last.json()["data"]["totals"] == data["totals"]
@@ -223,4 +223,4 @@ async def test_organizer_crud(client: httpx.AsyncClient, admin_headers: dict) ->
     gen = await client.post("/director/organizers", json={"name": "Sin id"}, headers=admin_headers)
     assert gen.json()["data"]["id"].startswith("org_")
     listing = await client.get("/director/organizers", headers=admin_headers)
-    assert listing.json()["pagination"]["total"] == 2
+    assert listing.json()["meta"]["total"] == 2

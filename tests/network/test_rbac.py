@@ -46,7 +46,7 @@ async def test_structure_rbac_and_bad_input(net: Net) -> None:
     s = await net.sorteo(lot["id"], cr(2026, 1, 15, 20), open_=False)
     await net.post("/api/v1/sorteos", {"loteriaId": lot["id"], "scheduledAt": cr(2026, 1, 15, 20).isoformat()}, expect=409)
     await net.post(f"/api/v1/sorteos/{s['id']}/open", None, headers=listero, expect=403)
-    assert (await net.get("/api/v1/sorteos", headers=hv))["pagination"]["total"] == 1
+    assert (await net.get("/api/v1/sorteos", headers=hv))["meta"]["total"] == 1
     # an organizer has no network access
     await net.build.organizer("org_x")
     await net.build.user("org_user", role="ORGANIZER", organizer_id="org_x")

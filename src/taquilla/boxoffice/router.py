@@ -7,7 +7,6 @@ the storefront's: no token, rate-limited per client address (``STOREFRONT_RATE_L
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -44,9 +43,10 @@ from taquilla.core.db import SessionDep
 from taquilla.core.errors import BadRequest, NotFound
 from taquilla.core.idempotency import IdempotencyDep
 from taquilla.core.ids import CLIENT_ID_PATTERN
-from taquilla.core.money import MAX_MAJOR, cents_to_float, to_cents
+from taquilla.core.jsonenc import dumps
+from taquilla.core.money import MAX_MAJOR, from_cents, to_cents
 from taquilla.core.pagination import PageDep
-from taquilla.core.responses import Envelope, error_responses, ok
+from taquilla.core.responses import Envelope, ListEnvelope, created, error_responses, ok, ok_page
 from taquilla.core.security import AdminPrincipal, CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1", tags=["box office"])
@@ -71,7 +71,7 @@ def _ctx(request: Request) -> service.BoxOfficeContext:
 
 
 def _paged(page: Any, total: int, rows: list[Any]) -> dict[str, Any]:
-    return {**ok(rows), "pagination": page.block(total)}
+    return ok_page(rows, page, total)
 
 
 # ------------------------------------------------------------------ shapes
@@ -111,7 +111,7 @@ def zone_out(r: PresentationSection) -> PresentationSectionOut:
         id=r.id,
         presentationId=r.presentation_id,
         name=r.name,
-        price=cents_to_float(r.price_cents),
+        price=from_cents(r.price_cents),
         priceCents=r.price_cents,
         currency=r.currency,
         sort=r.sort,
@@ -135,7 +135,7 @@ async def _found(session: Any, model: type, row_id: str, code: str, label: str) 
 @router.post("/locations", status_code=201, response_model=Envelope[LocationOut], responses=error_responses(400, 401, 403, 409))
 async def create_location(body: LocationIn, _: AdminPrincipal, session: SessionDep, request: Request) -> Any:
     """Create a venue (ADMIN). ``id`` optional (``loc_…``); the name is unique ignoring case."""
-    return ok(location_out(await service.create_location(session, _ctx(request), body)))
+    return created(location_out(await service.create_location(session, _ctx(request), body)))
 
 
 @router.get("/locations", responses=error_responses(400, 401))
@@ -171,7 +171,7 @@ async def delete_location(location_id: IdPath, _: AdminPrincipal, session: Sessi
 @router.post("/location-sections", status_code=201, response_model=Envelope[LocationSectionOut], responses=WRITE)
 async def create_location_section(body: LocationSectionIn, _: AdminPrincipal, session: SessionDep, request: Request) -> Any:
     """Create a section (ADMIN): numbered (``indexPrefix``, ``indexFrom``..``indexTo``) or general (``capacity``)."""
-    return ok(section_out(await service.create_location_section(session, _ctx(request), body)))
+    return created(section_out(await service.create_location_section(session, _ctx(request), body)))
 
 
 @router.get("/location-sections", responses=error_responses(400, 401))
@@ -211,7 +211,7 @@ async def delete_location_section(section_id: IdPath, _: AdminPrincipal, session
 @router.post("/presentations", status_code=201, response_model=Envelope[PresentationOut], responses=WRITE)
 async def create_presentation(body: PresentationIn, _: AdminPrincipal, session: SessionDep, request: Request) -> Any:
     """Create a show at a location (ADMIN)."""
-    return ok(presentation_out(await service.create_presentation(session, _ctx(request), body)))
+    return created(presentation_out(await service.create_presentation(session, _ctx(request), body)))
 
 
 @router.get("/presentations", responses=error_responses(400, 401))
@@ -258,7 +258,7 @@ async def delete_presentation(presentation_id: IdPath, _: AdminPrincipal, sessio
 @router.post("/presentation-sections", status_code=201, response_model=Envelope[PresentationSectionOut], responses=WRITE)
 async def create_zone(body: PresentationSectionIn, _: AdminPrincipal, session: SessionDep, request: Request) -> Any:
     """Create a price zone of a presentation (ADMIN); ``price`` in major units."""
-    return ok(zone_out(await service.create_zone(session, _ctx(request), body)))
+    return created(zone_out(await service.create_zone(session, _ctx(request), body)))
 
 
 @router.get("/presentation-sections", responses=error_responses(400, 401))
@@ -299,7 +299,7 @@ async def delete_zone(zone_id: IdPath, _: AdminPrincipal, session: SessionDep, r
 @router.post("/presentation-section-items", status_code=201, response_model=Envelope[PresentationSectionItemOut], responses=WRITE)
 async def create_item(body: PresentationSectionItemIn, _: AdminPrincipal, session: SessionDep, request: Request) -> Any:
     """Let a zone sell a location section of the presentation's location (ADMIN)."""
-    return ok(item_out(await service.create_item(session, _ctx(request), body)))
+    return created(item_out(await service.create_item(session, _ctx(request), body)))
 
 
 @router.get("/presentation-section-items", responses=error_responses(400, 401))
@@ -406,8 +406,8 @@ async def list_events(
             performerName=r["performer_name"],
             locationId=r["location_id"],
             locationName=r["location_name"],
-            minPrice=cents_to_float(r["min_price"]) if r["min_price"] is not None else None,
-            maxPrice=cents_to_float(r["max_price"]) if r["max_price"] is not None else None,
+            minPrice=from_cents(r["min_price"]) if r["min_price"] is not None else None,
+            maxPrice=from_cents(r["max_price"]) if r["max_price"] is not None else None,
             minPriceCents=r["min_price"],
             maxPriceCents=r["max_price"],
             currency=r["currency"],
@@ -422,14 +422,14 @@ async def list_events(
 @router.post("/events", status_code=201, response_model=Envelope[EventOut], responses=WRITE)
 async def create_event(body: EventIn, _: AdminPrincipal, session: SessionDep, request: Request) -> Any:
     """Create a dated function of a presentation (ADMIN)."""
-    return ok(service.event_out(await service.create_event(session, _ctx(request), body)))
+    return created(service.event_out(await service.create_event(session, _ctx(request), body)))
 
 
 @router.get("/events/{event_id}", responses=READ)
 async def get_event(event_id: IdPath, _: CurrentPrincipal, session: SessionDep, request: Request) -> Response:
     """Event detail with zones, items, capacity, availability and numbered seats (``x-cache: hit|miss``)."""
     body, hit = await service.event_detail_json(session, _ctx(request), event_id)
-    content = '{"success":true,"data":' + body + ',"requestId":' + json.dumps(current_request_id()) + "}"
+    content = '{"success":true,"data":' + body + ',"requestId":' + dumps(current_request_id()).decode() + "}"
     return Response(content=content.encode(), media_type="application/json", headers={"x-cache": "hit" if hit else "miss"})
 
 

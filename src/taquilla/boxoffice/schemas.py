@@ -10,10 +10,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from taquilla.core.ids import ClientId
-from taquilla.core.money import CurrencyCode, MajorAmount
+from taquilla.core.money import Amount, CurrencyCode, MajorAmount
 
 MAX_CAPACITY = 1_000_000
 MAX_INDEX = 10_000_000
@@ -200,7 +210,7 @@ class PresentationSectionOut(BaseModel):
     id: str
     presentationId: str
     name: str
-    price: float
+    price: Amount
     priceCents: int
     currency: str
     sort: int
@@ -266,8 +276,8 @@ class EventRow(EventOut):
     performerName: str | None
     locationId: str | None
     locationName: str | None
-    minPrice: float | None
-    maxPrice: float | None
+    minPrice: Amount | None
+    maxPrice: Amount | None
     minPriceCents: int | None
     maxPriceCents: int | None
     currency: str | None
@@ -310,7 +320,7 @@ class TicketDetailOut(BaseModel):
     locationSectionId: str
     locationSectionIndex: int | None
     seatCode: str | None
-    price: float
+    price: Amount
     priceCents: int
     currency: str
 
@@ -324,7 +334,7 @@ class TicketOut(BaseModel):
     customerName: str
     customerEmail: str | None
     status: str
-    total: float
+    total: Amount
     totalCents: int
     currency: str
     places: int

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -60,7 +59,8 @@ from taquilla.boxoffice.schemas import (
 from taquilla.core.db import after_commit
 from taquilla.core.errors import BadRequest, Conflict, NotFound, TaquillaError
 from taquilla.core.ids import new_id
-from taquilla.core.money import cents_to_float, to_cents
+from taquilla.core.jsonenc import dumps
+from taquilla.core.money import from_cents, to_cents
 
 DEBUG_RACE_WINDOW_SECONDS = 0.05
 """Guard off only: pause between the availability check and the insert, to make the race visible."""
@@ -522,7 +522,7 @@ async def event_detail_json(session: AsyncSession, ctx: BoxOfficeContext, event_
     cached, tag = await cache.read_detail(ctx.redis, event_id)
     if cached is not None:
         return cached, True
-    body = json.dumps(await build_event_detail(session, event_id), separators=(",", ":"), ensure_ascii=False)
+    body = dumps(await build_event_detail(session, event_id)).decode()
     await cache.store_detail(ctx.redis, event_id, tag, body, ctx.cache_ttl_seconds)
     return body, False
 
@@ -559,7 +559,7 @@ async def build_event_detail(session: AsyncSession, event_id: str) -> dict[str, 
             z = zones[zone.id] = {
                 "id": zone.id,
                 "name": zone.name,
-                "price": cents_to_float(zone.price_cents),
+                "price": from_cents(zone.price_cents),
                 "priceCents": zone.price_cents,
                 "currency": zone.currency,
                 "sort": zone.sort,
@@ -605,8 +605,8 @@ async def build_event_detail(session: AsyncSession, event_id: str) -> dict[str, 
             "available": sum(a for _, a in sections.values()),
             "minPriceCents": min(prices) if prices else None,
             "maxPriceCents": max(prices) if prices else None,
-            "minPrice": cents_to_float(min(prices)) if prices else None,
-            "maxPrice": cents_to_float(max(prices)) if prices else None,
+            "minPrice": from_cents(min(prices)) if prices else None,
+            "maxPrice": from_cents(max(prices)) if prices else None,
             "currency": next(iter(currencies)) if len(currencies) == 1 else None,
             "zones": list(zones.values()),
         }
@@ -772,7 +772,7 @@ async def sell(session: AsyncSession, ctx: BoxOfficeContext, body: TicketIn, sto
         "customerName": body.customerName,
         "customerEmail": body.customerEmail,
         "status": "paid",
-        "total": cents_to_float(total),
+        "total": from_cents(total),
         "totalCents": total,
         "currency": currency,
         "places": len(rows),
@@ -787,7 +787,7 @@ async def sell(session: AsyncSession, ctx: BoxOfficeContext, body: TicketIn, sto
                 "locationSectionId": r["location_section_id"],
                 "locationSectionIndex": r["location_section_index"],
                 "seatCode": r["seat_code"],
-                "price": cents_to_float(r["price_cents"]),
+                "price": from_cents(r["price_cents"]),
                 "priceCents": r["price_cents"],
                 "currency": r["currency"],
             }
@@ -843,7 +843,7 @@ def ticket_out(ticket: Ticket, details: list[TicketDetail]) -> TicketOut:
             locationSectionId=d.location_section_id,
             locationSectionIndex=d.location_section_index,
             seatCode=d.seat_code,
-            price=cents_to_float(d.price_cents),
+            price=from_cents(d.price_cents),
             priceCents=d.price_cents,
             currency=d.currency,
         )
@@ -856,7 +856,7 @@ def ticket_out(ticket: Ticket, details: list[TicketDetail]) -> TicketOut:
         customerName=ticket.customer_name,
         customerEmail=ticket.customer_email,
         status=ticket.status,
-        total=cents_to_float(ticket.total_cents),
+        total=from_cents(ticket.total_cents),
         totalCents=ticket.total_cents,
         currency=ticket.currency,
         places=len(details),

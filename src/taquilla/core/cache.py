@@ -9,9 +9,12 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from decimal import Decimal
 from typing import Any
 
 from redis.asyncio import Redis
+
+from taquilla.core.jsonenc import dumps
 
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end
@@ -26,12 +29,12 @@ def create_redis(url: str) -> Redis:
 async def cache_get_json(redis: Redis, key: str) -> Any | None:
     """The JSON value at ``key``, or ``None`` when absent."""
     raw = await redis.get(key)
-    return None if raw is None else json.loads(raw)
+    return None if raw is None else json.loads(raw, parse_float=Decimal)
 
 
 async def cache_set_json(redis: Redis, key: str, value: Any, ttl_seconds: int) -> None:
     """Store ``value`` as JSON at ``key`` for ``ttl_seconds``."""
-    await redis.set(key, json.dumps(value, default=str, separators=(",", ":")), ex=ttl_seconds)
+    await redis.set(key, dumps(value), ex=ttl_seconds)
 
 
 @asynccontextmanager

@@ -2,7 +2,11 @@
 
 Envelope (DOMAIN.md "Errors")::
 
-    {"success": false, "error": {"code": "...", "message": "...", "details"?: [...]}, "requestId": "..."}
+    {"success": false, "error": {"code": "...", "message": "...", "details"?: [...]},
+     "code": "...", "message": "...", "requestId": "..."}
+
+(seed 003's nested ``error``, plus ``code``/``message`` at the top level where the
+network's front end reads them.)
 """
 
 from __future__ import annotations
@@ -12,10 +16,10 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from taquilla.core.context import current_request_id
+from taquilla.core.jsonenc import TaquillaJSONResponse
 
 log = structlog.get_logger(__name__)
 
@@ -76,6 +80,12 @@ class Unprocessable(TaquillaError):
     status, code = 422, "UNPROCESSABLE"
 
 
+class AmountTooLarge(BadRequest):
+    """400: an amount, count or product of them beyond what can be stored (DOMAIN.md "Errors")."""
+
+    status, code = 400, "AMOUNT_TOO_LARGE"
+
+
 class TooManyRequests(TaquillaError):
     """429: rate limit exceeded."""
 
@@ -87,12 +97,12 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
         error["details"] = details
-    return {"success": False, "error": error, "requestId": current_request_id()}
+    return {"success": False, "error": error, "code": code, "message": message, "requestId": current_request_id()}
 
 
-def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
-    """A JSONResponse carrying the error envelope."""
-    return JSONResponse(status_code=status, content=error_body(code, message, details))
+def error_response(status: int, code: str, message: str, details: Any = None) -> TaquillaJSONResponse:
+    """A response carrying the error envelope."""
+    return TaquillaJSONResponse(status_code=status, content=error_body(code, message, details))
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -107,11 +117,11 @@ def install_error_handlers(app: FastAPI) -> None:
     """Render every error through the one envelope; unknown exceptions become 500 (never 422)."""
 
     @app.exception_handler(TaquillaError)
-    async def _domain(_: Request, exc: TaquillaError) -> JSONResponse:
+    async def _domain(_: Request, exc: TaquillaError) -> TaquillaJSONResponse:
         return error_response(exc.status, exc.code, exc.message, exc.details)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(_: Request, exc: RequestValidationError) -> TaquillaJSONResponse:
         details = _validation_details(exc)
         if any(d["type"] == "json_invalid" for d in details):
             return error_response(400, "MALFORMED_JSON", "The request body is not valid JSON.")
@@ -120,7 +130,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(400, "VALIDATION_ERROR", f"Invalid input{where}: {first['message']}", details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(_: Request, exc: StarletteHTTPException) -> TaquillaJSONResponse:
         codes = {401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
         response = error_response(exc.status_code, codes.get(exc.status_code, "HTTP_ERROR"), str(exc.detail))
         for k, v in (exc.headers or {}).items():
@@ -128,6 +138,6 @@ def install_error_handlers(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(_: Request, exc: Exception) -> TaquillaJSONResponse:
         log.exception("unhandled_error", error=repr(exc))
         return error_response(500, "INTERNAL_ERROR", "Unexpected server error.")

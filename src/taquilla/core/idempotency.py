@@ -2,7 +2,14 @@
 
 * same key + same payload → the stored response is replayed (same status and body);
 * same key + another payload → 422 ``IDEMPOTENCY_KEY_REUSED``;
-* same key while the first request is still in flight → 409 ``IDEMPOTENCY_IN_FLIGHT``.
+* same key while the first request is still in flight → 409 ``IDEMPOTENCY_IN_FLIGHT``;
+* a body key (``idempotencyKey``, ``requestId``) that disagrees with the header → 400
+  ``IDEMPOTENCY_KEY_MISMATCH``.
+
+The payload fingerprint is the method, the path with its query string and the
+canonical JSON body: keys sorted, numbers compared by value (``100`` and
+``100.0`` are the same payload). Keys are scoped to the authenticated user;
+anonymous keys (the storefront) to the key alone.
 
 The stored response is written in the same transaction as the write it
 describes, so a retried request never writes twice. In-flight detection uses a
@@ -13,15 +20,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+
 from taquilla.core.db import SessionDep, driver_connection
 from taquilla.core.errors import BadRequest, Conflict, Unprocessable
+from taquilla.core.jsonenc import TaquillaJSONResponse, dumps
 from taquilla.core.models import IdempotencyRecord
-from taquilla.core.responses import ok
+from taquilla.core.responses import envelope
 from taquilla.core.security import OptionalPrincipal
 
 MAX_KEY_LENGTH = 255
@@ -36,12 +44,25 @@ class IdempotentReplay(Exception):
         self.body = body
 
 
-def _fingerprint(method: str, path: str, body: bytes) -> str:
+def canonical_json(value: Any) -> str:
+    """A canonical text of a parsed JSON value: keys sorted, numbers by value (``100.0`` → ``100``)."""
+    if isinstance(value, dict):
+        return "{" + ",".join(json.dumps(k) + ":" + canonical_json(value[k]) for k in sorted(value)) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(canonical_json(v) for v in value) + "]"
+    if isinstance(value, Decimal):
+        number = format(value.normalize(), "f")
+        return "0" if number in ("-0", "0") else number
+    return json.dumps(value)
+
+
+def fingerprint(method: str, path_and_query: str, body: bytes) -> str:
+    """SHA-256 of method, path with query string and the canonical JSON body (raw bytes if not JSON)."""
     try:
-        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode() if body else b""
+        canonical = canonical_json(json.loads(body, parse_float=Decimal, parse_int=Decimal)).encode() if body else b""
     except ValueError:
         canonical = body
-    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + canonical).hexdigest()
+    return hashlib.sha256(method.encode() + b" " + path_and_query.encode() + b"\n" + canonical).hexdigest()
 
 
 _LOCK = "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))"
@@ -65,6 +86,7 @@ class Idempotency:
         self.path = path
         self.fingerprint = fingerprint
         self.key: str | None = None
+        self.header_key: str | None = None
 
     async def claim(self, key: str | None) -> None:
         """Take ``key`` for this request (a header or a body field such as ``requestId``).
@@ -85,18 +107,35 @@ class Idempotency:
                 raise Unprocessable(
                     "This idempotency key was already used with a different request.", code="IDEMPOTENCY_KEY_REUSED"
                 )
-            raise IdempotentReplay(stored[1], json.loads(stored[2]))
+            raise IdempotentReplay(stored[1], json.loads(stored[2], parse_float=Decimal))
         self.key = key
 
-    async def respond(self, status: int, data: Any) -> JSONResponse:
+    async def claim_body_key(self, body_key: str | None) -> None:
+        """Honour a key named in the body (``idempotencyKey``, ``requestId``) like the header.
+
+        Raises BadRequest ``IDEMPOTENCY_KEY_MISMATCH`` when both are given and differ;
+        otherwise as :meth:`claim`.
+        """
+        if body_key is None:
+            return
+        if self.key is not None or self.header_key is not None:
+            if body_key != (self.key or self.header_key):
+                raise BadRequest(
+                    "The Idempotency-Key header and the body's idempotency key differ.", code="IDEMPOTENCY_KEY_MISMATCH"
+                )
+            return
+        await self.claim(body_key)
+
+    async def respond(self, status: int, data: Any) -> TaquillaJSONResponse:
         """Wrap ``data`` in the success envelope; store it under the claimed key (same transaction)."""
-        body = jsonable_encoder(ok(data))
+        raw = dumps(envelope(data))
         if self.key is not None:
             conn = await driver_connection(self.session)
-            await conn.execute(
-                _STORE, self.scope, self.key, self.method, self.path, self.fingerprint, status, json.dumps(body)
-            )
-        return JSONResponse(status_code=status, content=body)
+            await conn.execute(_STORE, self.scope, self.key, self.method, self.path, self.fingerprint, status, raw.decode())
+        response = TaquillaJSONResponse(None, status_code=status)
+        response.body = raw
+        response.headers["content-length"] = str(len(raw))
+        return response
 
 
 async def _idempotency(
@@ -107,7 +146,9 @@ async def _idempotency(
 ) -> Idempotency:
     body = await request.body()
     scope = principal.user_id if principal is not None else "anon"
-    handle = Idempotency(session, scope, request.method, request.url.path, _fingerprint(request.method, request.url.path, body))
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    handle = Idempotency(session, scope, request.method, target, fingerprint(request.method, target, body))
+    handle.header_key = idempotency_key
     await handle.claim(idempotency_key)
     return handle
 
@@ -116,6 +157,6 @@ IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]
 """Inject into a POST route; honours the ``Idempotency-Key`` header."""
 
 
-def replay_response(exc: IdempotentReplay) -> JSONResponse:
+def replay_response(exc: IdempotentReplay) -> TaquillaJSONResponse:
     """The stored response, marked with ``Idempotent-Replayed: true``."""
-    return JSONResponse(status_code=exc.status, content=exc.body, headers={"Idempotent-Replayed": "true"})
+    return TaquillaJSONResponse(status_code=exc.status, content=exc.body, headers={"Idempotent-Replayed": "true"})

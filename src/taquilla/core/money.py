@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import pycountry
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 _KNOWN = {c.alpha_3.lower() for c in pycountry.currencies}
 MAX_MAJOR = Decimal("1000000000000")  # 1e12 major units: far beyond any real amount, fits BIGINT cents
@@ -22,9 +22,9 @@ def from_cents(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
 
-def cents_to_float(cents: int) -> float:
-    """Integer cents → a JSON number in major units (``150000000`` → ``1500000.0``)."""
-    return float(from_cents(cents))
+def from_cents_opt(cents: int | None) -> Decimal | None:
+    """:func:`from_cents`, passing ``None`` through."""
+    return None if cents is None else from_cents(cents)
 
 
 def _number(value: Any) -> Decimal:
@@ -55,3 +55,10 @@ MajorAmount = Annotated[Decimal, BeforeValidator(_number)]
 
 CurrencyCode = Annotated[str, AfterValidator(_currency)]
 """An ISO-4217 code, normalised to lower case (``"MXN"`` → ``"mxn"``)."""
+
+
+Amount = Annotated[Decimal, WithJsonSchema({"type": "number", "description": "major units, two decimals"})]
+"""A response amount in major units: ``Decimal`` with two places, written to JSON exactly (core.jsonenc)."""
+
+Ratio = Annotated[Decimal, WithJsonSchema({"type": "number"})]
+"""A response multiplier or percent (``Numeric`` column), written to JSON exactly."""

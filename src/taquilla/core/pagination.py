@@ -1,7 +1,8 @@
 """Page-number pagination shared by every list endpoint.
 
 Query: ``page`` (≥ 1, default 1) and ``pageSize`` (1–100, default 20).
-Response block: ``{"page", "pageSize", "total", "totalPages"}`` (seeds 002/003).
+Response block ``meta``: ``{"page", "pageSize", "total", "totalPages", "hasNextPage",
+"hasPrevPage"}`` (DOMAIN.md "Envelope").
 A page past the last one (when there are rows) is a 400 ``PAGE_OUT_OF_RANGE``.
 """
 
@@ -18,13 +19,15 @@ from taquilla.core.errors import BadRequest
 MAX_PAGE_SIZE = 100
 
 
-class Pagination(BaseModel):
-    """The pagination block of a list response."""
+class Meta(BaseModel):
+    """The paging block of a list response (``meta``)."""
 
     page: int
     pageSize: int
     total: int
     totalPages: int
+    hasNextPage: bool
+    hasPrevPage: bool
 
 
 @dataclass(frozen=True)
@@ -42,12 +45,19 @@ class PageParams:
     def limit(self) -> int:
         return self.page_size
 
-    def block(self, total: int) -> Pagination:
+    def block(self, total: int) -> Meta:
         """The response block for ``total`` rows. Raises BadRequest for a page past the end."""
         total_pages = (total + self.page_size - 1) // self.page_size
         if total and self.page > total_pages:
             raise BadRequest(f"page {self.page} is out of range (1–{total_pages}).", code="PAGE_OUT_OF_RANGE")
-        return Pagination(page=self.page, pageSize=self.page_size, total=total, totalPages=total_pages)
+        return Meta(
+            page=self.page,
+            pageSize=self.page_size,
+            total=total,
+            totalPages=total_pages,
+            hasNextPage=self.page < total_pages,
+            hasPrevPage=self.page > 1,
+        )
 
 
 def _page_params(

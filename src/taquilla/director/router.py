@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request
 
 from taquilla.core.db import SessionDep
 from taquilla.core.errors import BadRequest, NotFound
 from taquilla.core.idempotency import IdempotencyDep
 from taquilla.core.ids import CLIENT_ID_PATTERN
 from taquilla.core.pagination import PageDep
-from taquilla.core.responses import Envelope, error_responses, ok
+from taquilla.core.jsonenc import TaquillaJSONResponse
+from taquilla.core.responses import Envelope, ListEnvelope, created, envelope, error_responses, ok, ok_page
 from taquilla.core.security import AdminPrincipal, CurrentPrincipal
 from taquilla.director import repository, service
 from taquilla.director.models import LedgerEntry, Organizer
@@ -109,36 +110,28 @@ async def ledger(
         since=_day_start(fromDate),
         until=_day_start(toDate, next_day=True),
     )
-    return ok(
-        {
-            "organizerId": organizer.id,
-            "organizerName": organizer.name,
-            "entries": [entry_out(e) for e in rows],
-            "totals": totals,
-            "pagination": page.block(total),
-        }
-    )
+    data = {"organizerId": organizer.id, "organizerName": organizer.name, "entries": [entry_out(e) for e in rows], "totals": totals}
+    return TaquillaJSONResponse(envelope(data, page.block(total)))
 
 
 @router.get("/overview", responses=error_responses(401, 403))
-async def overview(_: AdminPrincipal, session: SessionDep, request: Request, response: Response) -> dict[str, Any]:
+async def overview(_: AdminPrincipal, session: SessionDep, request: Request) -> Any:
     """KPIs from the materialized views, cached in Redis (``x-cache: hit|miss``), with ``refreshedAt``."""
     data, hit = await service.overview(session, _ctx(request))
-    response.headers["x-cache"] = "hit" if hit else "miss"
-    return ok(data)
+    return ok(data, headers={"x-cache": "hit" if hit else "miss"})
 
 
 @router.post("/organizers", status_code=201, response_model=Envelope[OrganizerOut], responses=error_responses(400, 401, 403, 409))
 async def create_organizer(body: OrganizerIn, _: AdminPrincipal, session: SessionDep) -> dict[str, Any]:
     """Create an organizer (ADMIN); ``id`` is optional (``org_…`` generated)."""
-    return ok(organizer_out(await service.create_organizer(session, body.id, body.name, body.email)))
+    return created(organizer_out(await service.create_organizer(session, body.id, body.name, body.email)))
 
 
 @router.get("/organizers", responses=error_responses(400, 401, 403))
 async def list_organizers(_: AdminPrincipal, session: SessionDep, page: PageDep) -> dict[str, Any]:
     """Organizers by id (ADMIN)."""
     total, rows = await repository.list_organizers(session, page.offset, page.limit)
-    return {**ok([organizer_out(o) for o in rows]), "pagination": page.block(total)}
+    return ok_page([organizer_out(o) for o in rows], page, total)
 
 
 @router.get("/organizers/{organizer_id}", response_model=Envelope[OrganizerOut], responses=error_responses(401, 403, 404))

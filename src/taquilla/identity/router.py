@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from taquilla.core.db import SessionDep
 from taquilla.core.errors import NotFound
 from taquilla.core.pagination import PageDep
-from taquilla.core.responses import Envelope, error_responses, ok
+from taquilla.core.responses import Envelope, ListEnvelope, created, error_responses, ok, ok_page
 from taquilla.core.security import AdminPrincipal, CurrentPrincipal
 from taquilla.identity import repository, service
 from taquilla.identity.models import User
@@ -60,11 +60,11 @@ async def create_user(body: UserCreateIn, _: AdminPrincipal, session: SessionDep
         organizer_id=body.organizerId,
         ventana_id=body.ventanaId,
     )
-    return ok(user_out(user))
+    return created(user_out(user))
 
 
 @router.get("/users", responses=error_responses(400, 401, 403))
 async def list_users(_: AdminPrincipal, session: SessionDep, page: PageDep) -> dict[str, Any]:
     """Users, by username (ADMIN)."""
     total, rows = await repository.list_page(session, page.offset, page.limit)
-    return {**ok([user_out(u) for u in rows]), "pagination": page.block(total)}
+    return ok_page([user_out(u) for u in rows], page, total)

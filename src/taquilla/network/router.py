@@ -16,10 +16,10 @@ from taquilla.core.db import SessionDep
 from taquilla.core.errors import Forbidden, NotFound
 from taquilla.core.idempotency import IdempotencyDep
 from taquilla.core.ids import CLIENT_ID_PATTERN
-from taquilla.core.money import cents_to_float
+from taquilla.core.money import from_cents
 from taquilla.core.pagination import PageDep
 from taquilla.core.periods import cr_date_of, resolve_period
-from taquilla.core.responses import Envelope, error_responses, ok
+from taquilla.core.responses import Envelope, ListEnvelope, created, error_responses, ok, ok_page
 from taquilla.core.security import CurrentPrincipal
 from taquilla.network import repository as repo
 from taquilla.network import service
@@ -89,11 +89,11 @@ def vendedor_out(v: Vendedor, account_id: str | None = None) -> VendedorOut:
 
 def loteria_out(lot: Loteria) -> LoteriaOut:
     return LoteriaOut(
-        id=lot.id, name=lot.name, digits=lot.digits, baseMultiplierX=float(lot.base_multiplier_x),
+        id=lot.id, name=lot.name, digits=lot.digits, baseMultiplierX=lot.base_multiplier_x,
         reventadoEnabled=lot.reventado_enabled, drawTimes=list(lot.draw_times or []),
         salesCutoffMinutes=lot.sales_cutoff_minutes,
-        maxAmountPerBet=cents_to_float(lot.max_bet_cents) if lot.max_bet_cents is not None else None,
-        maxAmountPerNumber=cents_to_float(lot.max_per_number_cents) if lot.max_per_number_cents is not None else None,
+        maxAmountPerBet=from_cents(lot.max_bet_cents) if lot.max_bet_cents is not None else None,
+        maxAmountPerNumber=from_cents(lot.max_per_number_cents) if lot.max_per_number_cents is not None else None,
         isActive=lot.is_active,
     )
 
@@ -103,27 +103,27 @@ def sorteo_out(s: Sorteo, loteria: Loteria | None = None) -> SorteoOut:
         id=s.id, loteriaId=s.loteria_id, scheduledAt=s.scheduled_at, businessDate=s.business_date,
         cutoffAt=service.cutoff_of(s, loteria) if loteria is not None else None, status=s.status,
         winningNumber=s.winning_number,
-        extraMultiplierX=float(s.extra_multiplier_x) if s.extra_multiplier_x is not None else None,
+        extraMultiplierX=s.extra_multiplier_x if s.extra_multiplier_x is not None else None,
         evaluatedAt=s.evaluated_at,
     )
 
 
 def jugada_out(j: Jugada) -> JugadaOut:
     return JugadaOut(
-        id=j.id, number=j.number, type=j.bet_type, amount=cents_to_float(j.amount_cents), multiplierX=float(j.multiplier_x),
-        commissionPercent=float(j.commission_percent), commissionAmount=cents_to_float(j.commission_cents),
-        listeroCommissionPercent=float(j.listero_commission_percent),
-        listeroCommissionAmount=cents_to_float(j.listero_commission_cents), isWinner=j.is_winner,
-        payout=cents_to_float(j.payout_cents),
+        id=j.id, number=j.number, type=j.bet_type, amount=from_cents(j.amount_cents), multiplierX=j.multiplier_x,
+        commissionPercent=j.commission_percent, commissionAmount=from_cents(j.commission_cents),
+        listeroCommissionPercent=j.listero_commission_percent,
+        listeroCommissionAmount=from_cents(j.listero_commission_cents), isWinner=j.is_winner,
+        payout=from_cents(j.payout_cents),
     )
 
 
 def ticket_out(t: LotteryTicket, jugadas: list[Jugada] | None = None) -> TicketOut:
     return TicketOut(
         id=t.id, ticketNumber=t.ticket_number, businessDate=t.business_date, sorteoId=t.sorteo_id, loteriaId=t.loteria_id,
-        ventanaId=t.ventana_id, vendedorId=t.vendedor_id, status=t.status, totalAmount=cents_to_float(t.total_amount_cents),
-        commissionAmount=cents_to_float(t.commission_cents), listeroCommissionAmount=cents_to_float(t.listero_commission_cents),
-        totalPayout=cents_to_float(t.payout_cents), totalPaidToCustomer=cents_to_float(t.paid_cents),
+        ventanaId=t.ventana_id, vendedorId=t.vendedor_id, status=t.status, totalAmount=from_cents(t.total_amount_cents),
+        commissionAmount=from_cents(t.commission_cents), listeroCommissionAmount=from_cents(t.listero_commission_cents),
+        totalPayout=from_cents(t.payout_cents), totalPaidToCustomer=from_cents(t.paid_cents),
         isWinner=t.payout_cents > 0, createdAt=t.created_at, cancelledAt=t.cancelled_at,
         jugadas=[jugada_out(j) for j in jugadas] if jugadas is not None else None,
     )
@@ -131,13 +131,13 @@ def ticket_out(t: LotteryTicket, jugadas: list[Jugada] | None = None) -> TicketO
 
 def prize_out(p: PrizePayment) -> PrizePaymentOut:
     return PrizePaymentOut(
-        id=p.id, ticketId=p.ticket_id, amount=cents_to_float(p.amount_cents), notes=p.notes, createdBy=p.created_by,
+        id=p.id, ticketId=p.ticket_id, amount=from_cents(p.amount_cents), notes=p.notes, createdBy=p.created_by,
         createdAt=p.created_at, isReversed=p.reversed_at is not None, reversedAt=p.reversed_at, reverseReason=p.reverse_reason,
     )
 
 
 def _listing(total: int, items: list[Any], page: Any) -> dict[str, Any]:
-    return {**ok(items), "pagination": page.block(total)}
+    return ok_page(items, page, total)
 
 
 # ---- bancas (ADMIN) ----------------------------------------------------------------------------------
@@ -147,7 +147,7 @@ def _listing(total: int, items: list[Any], page: Any) -> dict[str, Any]:
 async def create_banca(body: BancaIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     """Create a banca (ADMIN)."""
     service.require_admin(service.scope_of(principal))
-    return ok(banca_out(await service.create_banca(session, body)))
+    return created(banca_out(await service.create_banca(session, body)))
 
 
 @router.get("/bancas", responses=R_READ)
@@ -184,7 +184,7 @@ async def create_ventana(body: VentanaIn, principal: CurrentPrincipal, session: 
     """Create a ventana and its account (ADMIN)."""
     service.require_admin(service.scope_of(principal))
     ventana, account = await service.create_ventana(session, body)
-    return ok(ventana_out(ventana, account.id))
+    return created(ventana_out(ventana, account.id))
 
 
 @router.get("/ventanas", responses=R_READ)
@@ -228,7 +228,7 @@ async def patch_ventana(ventana_id: IdPath, body: VentanaPatch, principal: Curre
 async def create_vendedor(body: VendedorIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     """Create a VENDEDOR user + vendedor + account (ADMIN, or the listero for its own ventana)."""
     vendedor, account = await service.create_vendedor(session, service.scope_of(principal), body)
-    return ok(vendedor_out(vendedor, account.id))
+    return created(vendedor_out(vendedor, account.id))
 
 
 @router.get("/vendedores", responses=R_READ)
@@ -270,7 +270,7 @@ async def patch_vendedor(vendedor_id: IdPath, body: VendedorPatch, principal: Cu
 async def create_loteria(body: LoteriaIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     """Create a lotería (ADMIN)."""
     service.require_admin(service.scope_of(principal))
-    return ok(loteria_out(await service.create_loteria(session, body)))
+    return created(loteria_out(await service.create_loteria(session, body)))
 
 
 @router.get("/loterias", responses=R_READ)
@@ -304,7 +304,7 @@ async def create_sorteo(body: SorteoIn, principal: CurrentPrincipal, session: Se
     """Schedule a sorteo (ADMIN); ``businessDate`` = CR date of ``scheduledAt``."""
     service.require_admin(service.scope_of(principal))
     sorteo = await service.create_sorteo(session, body)
-    return ok(sorteo_out(sorteo, await repo.get(session, Loteria, sorteo.loteria_id)))
+    return created(sorteo_out(sorteo, await repo.get(session, Loteria, sorteo.loteria_id)))
 
 
 @router.get("/sorteos", responses=R_READ)

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from taquilla.core.ids import ClientId
-from taquilla.core.money import MajorAmount
+from taquilla.core.money import Amount, MajorAmount, Ratio
 
 Name = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200)]
 Code = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=32)]
@@ -211,12 +211,12 @@ class LoteriaOut(BaseModel):
     id: str
     name: str
     digits: int
-    baseMultiplierX: float
+    baseMultiplierX: Ratio
     reventadoEnabled: bool
     drawTimes: list[str]
     salesCutoffMinutes: int
-    maxAmountPerBet: float | None
-    maxAmountPerNumber: float | None
+    maxAmountPerBet: Amount | None
+    maxAmountPerNumber: Amount | None
     isActive: bool
 
 
@@ -228,7 +228,7 @@ class SorteoOut(BaseModel):
     cutoffAt: datetime | None = None
     status: str
     winningNumber: str | None
-    extraMultiplierX: float | None
+    extraMultiplierX: Ratio | None
     evaluatedAt: datetime | None
 
 
@@ -236,14 +236,14 @@ class JugadaOut(BaseModel):
     id: str
     number: str
     type: str
-    amount: float
-    multiplierX: float
-    commissionPercent: float
-    commissionAmount: float
-    listeroCommissionPercent: float
-    listeroCommissionAmount: float
+    amount: Amount
+    multiplierX: Ratio
+    commissionPercent: Ratio
+    commissionAmount: Amount
+    listeroCommissionPercent: Ratio
+    listeroCommissionAmount: Amount
     isWinner: bool
-    payout: float
+    payout: Amount
 
 
 class TicketOut(BaseModel):
@@ -255,11 +255,11 @@ class TicketOut(BaseModel):
     ventanaId: str
     vendedorId: str
     status: str
-    totalAmount: float
-    commissionAmount: float
-    listeroCommissionAmount: float
-    totalPayout: float
-    totalPaidToCustomer: float
+    totalAmount: Amount
+    commissionAmount: Amount
+    listeroCommissionAmount: Amount
+    totalPayout: Amount
+    totalPaidToCustomer: Amount
     isWinner: bool
     createdAt: datetime | None
     cancelledAt: datetime | None
@@ -269,7 +269,7 @@ class TicketOut(BaseModel):
 class PrizePaymentOut(BaseModel):
     id: str
     ticketId: str
-    amount: float
+    amount: Amount
     notes: str | None
     createdBy: str
     createdAt: datetime | None
@@ -285,7 +285,7 @@ class MovementOut(BaseModel):
     vendedorId: str | None
     date: date
     time: str | None
-    amount: float
+    amount: Amount
     type: str
     method: str
     notes: str | None
@@ -306,9 +306,9 @@ class AccountOut(BaseModel):
     ownerCode: str
     ownerName: str
     ventanaId: str
-    balance: float
-    totalSales: float
-    totalPayouts: float
-    totalCommission: float
-    totalCollected: float
-    totalPaid: float
+    balance: Amount
+    totalSales: Amount
+    totalPayouts: Amount
+    totalCommission: Amount
+    totalCollected: Amount
+    totalPaid: Amount

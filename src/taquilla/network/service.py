@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from taquilla.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from taquilla.core.ids import new_id
-from taquilla.core.money import cents_to_float, to_cents
+from taquilla.core.money import from_cents, to_cents
 from taquilla.core.periods import DateRange, Period, cr_date_of, month_range, parse_cr_date, resolve_period
 from taquilla.core.security import Principal, Role
 from taquilla.identity.models import User
@@ -469,7 +469,7 @@ async def sell(session: AsyncSession, scope: Scope, body: TicketIn, now: datetim
         for number, cents, _ in lines:
             if cents > loteria.max_bet_cents:
                 raise Conflict(
-                    f"A bet on {number} exceeds the limit per bet ({cents_to_float(loteria.max_bet_cents):.2f}).",
+                    f"A bet on {number} exceeds the limit per bet ({from_cents(loteria.max_bet_cents):.2f}).",
                     code="BET_LIMIT_EXCEEDED",
                 )
     if loteria.max_per_number_cents is not None:
@@ -481,9 +481,9 @@ async def sell(session: AsyncSession, scope: Scope, body: TicketIn, now: datetim
             if sold.get(number, 0) + wanted[number] > loteria.max_per_number_cents:
                 left = max(0, loteria.max_per_number_cents - sold.get(number, 0))
                 raise Conflict(
-                    f"Number {number} would exceed its limit for this sorteo (available {cents_to_float(left):.2f}).",
+                    f"Number {number} would exceed its limit for this sorteo (available {from_cents(left):.2f}).",
                     code="NUMBER_LIMIT_EXCEEDED",
-                    details={"number": number, "available": cents_to_float(left)},
+                    details={"number": number, "available": from_cents(left)},
                 )
 
     vend_policies = [vendedor.commission_policy, ventana.commission_policy, banca.commission_policy]
@@ -588,8 +588,8 @@ async def pay_prize(
         raise BadRequest("amount must be at least 0.01.", code="INVALID_AMOUNT")
     if cents > remaining:
         raise Conflict(
-            f"The amount exceeds the unpaid prize ({cents_to_float(remaining):.2f}).", code="PRIZE_EXCEEDS_PAYOUT",
-            details={"remaining": cents_to_float(remaining)},
+            f"The amount exceeds the unpaid prize ({from_cents(remaining):.2f}).", code="PRIZE_EXCEEDS_PAYOUT",
+            details={"remaining": from_cents(remaining)},
         )
     payment = PrizePayment(
         id=new_id("prz"), ticket_id=ticket.id, amount_cents=cents, notes=body.notes, created_by=scope.user_id
@@ -709,15 +709,15 @@ def figures(r: dict[str, int], dimension: str) -> dict[str, Any]:
     balance = r["sales_cents"] - r["payouts_cents"] - commission
     remaining = balance - r["collected_cents"] + r["paid_cents"]
     return {
-        "totalSales": cents_to_float(r["sales_cents"]),
-        "totalPayouts": cents_to_float(r["payouts_cents"]),
-        "listeroCommission": cents_to_float(r["listero_commission_cents"]),
-        "vendedorCommission": cents_to_float(r["vendedor_commission_cents"]),
-        "balance": cents_to_float(balance),
-        "totalCollected": cents_to_float(r["collected_cents"]),
-        "totalPaid": cents_to_float(r["paid_cents"]),
-        "remainingBalance": cents_to_float(remaining),
-        "totalPaidToCustomer": cents_to_float(r["paid_to_customer_cents"]),
+        "totalSales": from_cents(r["sales_cents"]),
+        "totalPayouts": from_cents(r["payouts_cents"]),
+        "listeroCommission": from_cents(r["listero_commission_cents"]),
+        "vendedorCommission": from_cents(r["vendedor_commission_cents"]),
+        "balance": from_cents(balance),
+        "totalCollected": from_cents(r["collected_cents"]),
+        "totalPaid": from_cents(r["paid_cents"]),
+        "remainingBalance": from_cents(remaining),
+        "totalPaidToCustomer": from_cents(r["paid_to_customer_cents"]),
         "ticketCount": r["ticket_count"],
     }
 
@@ -859,7 +859,7 @@ def movement_dict(m: Movement) -> dict[str, Any]:
     """API shape of a movement (major units)."""
     return {
         "id": m.id, "accountId": m.account_id, "ventanaId": m.ventana_id, "vendedorId": m.vendedor_id,
-        "date": m.date.isoformat(), "time": m.time, "amount": cents_to_float(m.amount_cents), "type": m.type,
+        "date": m.date.isoformat(), "time": m.time, "amount": from_cents(m.amount_cents), "type": m.type,
         "method": m.method, "notes": m.notes, "createdBy": m.created_by,
         "createdAt": m.created_at.isoformat() if m.created_at else None,
         "isReversed": m.is_reversed, "reversedAt": m.reversed_at.isoformat() if m.reversed_at else None,
@@ -887,10 +887,10 @@ async def account_views(session: AsyncSession, accounts: list[Account]) -> list[
         code, name = names.get((a.owner_type, a.owner_id), (a.owner_id, a.owner_id))
         out.append({
             "id": a.id, "ownerType": a.owner_type, "ownerId": a.owner_id, "ownerCode": code, "ownerName": name,
-            "ventanaId": a.ventana_id, "balance": cents_to_float(remaining_cents(r, dim)),
-            "totalSales": cents_to_float(r["sales_cents"]), "totalPayouts": cents_to_float(r["payouts_cents"]),
-            "totalCommission": cents_to_float(commission), "totalCollected": cents_to_float(r["collected_cents"]),
-            "totalPaid": cents_to_float(r["paid_cents"]),
+            "ventanaId": a.ventana_id, "balance": from_cents(remaining_cents(r, dim)),
+            "totalSales": from_cents(r["sales_cents"]), "totalPayouts": from_cents(r["payouts_cents"]),
+            "totalCommission": from_cents(commission), "totalCollected": from_cents(r["collected_cents"]),
+            "totalPaid": from_cents(r["paid_cents"]),
         })
     return out
 
