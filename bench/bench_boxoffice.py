@@ -1,11 +1,11 @@
 """Box office benchmark: ticket sales and event detail latency.
 
 * Sales: 32 concurrent buyers each buying one seat of a 10,000-seat event through
-  ``POST /api/v1/tickets`` (two API processes, Idempotency-Key on every request) — tickets/s,
+  ``POST /api/v1/boxoffice/tickets`` (two API processes, Idempotency-Key on every request) — tickets/s,
   median and p99 latency — beside the same rows written directly with asyncpg (ticket, line,
   guarded inventory upsert in one transaction) at the same concurrency: the baseline ratio
   (target: the API within 3× of the driver).
-* Event detail (``GET /api/v1/events/{id}``, 10,000 seat slots): latency served from Redis
+* Event detail (``GET /api/v1/boxoffice/events/{id}``, 10,000 seat slots): latency served from Redis
   (cached) and recomputed from the database (uncached, the cache outdated before each call).
 
 Sales are measured with the lean keep-alive :class:`bench.common.RawHttp` client (httpx would
@@ -80,7 +80,7 @@ async def api_sales(clients: list[RawHttp], event_id: str, first: int, total: in
             "customerName": "Bench Buyer",
             "ticketDetails": [{"presentationSectionId": "zone_b", "presentationSectionItemId": "item_b", "locationSectionIndex": n + 1}],
         }
-        status, _ = await clients[w % len(clients)].request(w, "POST", "/api/v1/tickets", body, {"Idempotency-Key": uuid.uuid4().hex})
+        status, _ = await clients[w % len(clients)].request(w, "POST", "/api/v1/boxoffice/tickets", body, {"Idempotency-Key": uuid.uuid4().hex})
         return status == 201
 
     return await run_load_raw(op, concurrency=CONCURRENCY, total=total)
@@ -152,7 +152,7 @@ async def detail_latency(url: str, redis_url: str) -> tuple[Stats, Stats, int]:
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
         r = await http.post("/api/v1/auth/login", json={"username": "bench", "password": "bench-password"})
         headers = {"Authorization": f"Bearer {r.json()['data']['accessToken']}"}
-        size = len((await http.get("/api/v1/events/evt_api", headers=headers)).content)
+        size = len((await http.get("/api/v1/boxoffice/events/evt_api", headers=headers)).content)
 
         async def measure(cached: bool) -> Stats:
             stats = Stats()
@@ -161,7 +161,7 @@ async def detail_latency(url: str, redis_url: str) -> tuple[Stats, Stats, int]:
                 if not cached:
                     await cache.invalidate_event(redis, "evt_api")
                 t0 = time.perf_counter()
-                resp = await http.get("/api/v1/events/evt_api", headers=headers)
+                resp = await http.get("/api/v1/boxoffice/events/evt_api", headers=headers)
                 elapsed = time.perf_counter() - t0
                 if resp.status_code == 200 and resp.headers["x-cache"] == ("hit" if cached else "miss"):
                     stats.latencies.append(elapsed)
@@ -171,7 +171,7 @@ async def detail_latency(url: str, redis_url: str) -> tuple[Stats, Stats, int]:
             return stats
 
         uncached = await measure(False)
-        await http.get("/api/v1/events/evt_api", headers=headers)
+        await http.get("/api/v1/boxoffice/events/evt_api", headers=headers)
         cached = await measure(True)
     await redis.aclose()
     return cached, uncached, size

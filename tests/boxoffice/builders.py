@@ -39,7 +39,7 @@ class Venue:
         return {"presentationSectionId": self.general_zone_id, "presentationSectionItemId": self.general_item_id}
 
     def order(self, *lines: dict[str, Any], document: str = "1-1111-1111", **extra: Any) -> dict[str, Any]:
-        """A ``POST /api/v1/tickets`` body for this event."""
+        """A ``POST /api/v1/boxoffice/tickets`` body for this event."""
         return {"eventId": self.event_id, "customerDocument": document, "customerName": "Ana Pérez", "ticketDetails": list(lines), **extra}
 
 

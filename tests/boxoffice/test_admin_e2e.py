@@ -141,7 +141,7 @@ async def test_admin_back_office_in_headless_chromium(page: Page, live: str, bui
     await build.organizer("org_x")
     await build.user("orgy", role="ORGANIZER", organizer_id="org_x")
     v = await build_venue(build, key="adm", location_name="Teatro Variedades")
-    sale = await client.post("/api/v1/tickets", json=v.order(v.seat(4), document="7-7777-7777"))
+    sale = await client.post("/api/v1/boxoffice/tickets", json=v.order(v.seat(4), document="7-7777-7777"))
     assert sale.status_code == 201
 
     await page.goto(f"{live}/admin/")

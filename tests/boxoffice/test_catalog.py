@@ -11,7 +11,7 @@ from tests.boxoffice.builders import Venue, build_venue
 from tests.builders import Builders
 
 pytestmark = pytest.mark.asyncio
-API = "/api/v1"
+API = "/api/v1/boxoffice"
 
 
 async def post(client: httpx.AsyncClient, path: str, body: dict, headers: dict, status: int = 201) -> dict:

@@ -33,10 +33,10 @@ LIVE_ENV = {"STOREFRONT_RATE_LIMIT": "100000/minute", "DB_POOL_SIZE": "10", "DB_
 async def prepare(client: httpx.AsyncClient, build: Builders) -> Venue:
     v = await build_venue(build, key="race", seats=SEATS, general_capacity=GENERAL_CAPACITY)
     for chunk in (list(PRESOLD_SEATS),):
-        r = await client.post("/api/v1/tickets", json=v.order(*(v.seat(i) for i in chunk), document="0-0000-0000"))
+        r = await client.post("/api/v1/boxoffice/tickets", json=v.order(*(v.seat(i) for i in chunk), document="0-0000-0000"))
         assert r.status_code == 201, r.text
     for _ in range(PRESOLD_GENERAL // 10):
-        r = await client.post("/api/v1/tickets", json=v.order(*([v.general()] * 10), document="0-0000-0000"))
+        r = await client.post("/api/v1/boxoffice/tickets", json=v.order(*([v.general()] * 10), document="0-0000-0000"))
         assert r.status_code == 201, r.text
     return v
 
@@ -49,7 +49,7 @@ async def race(urls: list[str], v: Venue) -> tuple[list[int], list[dict[str, Any
     start = asyncio.Event()
 
     async def buy(http: httpx.AsyncClient, n: int, lines: list[dict[str, Any]]) -> int:
-        r = await http.post("/api/v1/tickets", json=v.order(*lines, document=f"{n}-{len(statuses):05d}"))
+        r = await http.post("/api/v1/boxoffice/tickets", json=v.order(*lines, document=f"{n}-{len(statuses):05d}"))
         statuses.append(r.status_code)
         if r.status_code == 201:
             sold.append(r.json()["data"])

@@ -26,7 +26,7 @@ async def nothing_written(build: Builders) -> None:
 
 async def test_sale_prices_lines_from_zones_and_returns_seat_codes(client: httpx.AsyncClient, venue: Venue, build: Builders) -> None:
     body = venue.order(venue.seat(12), venue.seat(3), venue.general(), venue.general(), customerEmail="ana@example.com")
-    r = await client.post("/api/v1/tickets", json=body)
+    r = await client.post("/api/v1/boxoffice/tickets", json=body)
     assert r.status_code == 201, r.text
     t = r.json()["data"]
     assert t["totalCents"] == 5000 * 2 + 2000 * 2 and t["total"] == 140.0 and t["currency"] == "usd"
@@ -39,15 +39,15 @@ async def test_sale_prices_lines_from_zones_and_returns_seat_codes(client: httpx
 
 async def test_same_customer_buys_again_and_several_places_in_one_zone(client: httpx.AsyncClient, venue: Venue) -> None:
     for seats in ((1, 2), (3, 4)):
-        r = await client.post("/api/v1/tickets", json=venue.order(*(venue.seat(i) for i in seats)))
+        r = await client.post("/api/v1/boxoffice/tickets", json=venue.order(*(venue.seat(i) for i in seats)))
         assert r.status_code == 201, r.text
-    r = await client.post("/api/v1/tickets", json=venue.order(venue.general(), venue.general(), venue.general()))
+    r = await client.post("/api/v1/boxoffice/tickets", json=venue.order(venue.general(), venue.general(), venue.general()))
     assert r.status_code == 201
 
 
 async def test_taken_seat_is_409_naming_it_and_the_whole_ticket_fails(client: httpx.AsyncClient, venue: Venue, build: Builders) -> None:
-    assert (await client.post("/api/v1/tickets", json=venue.order(venue.seat(7)))).status_code == 201
-    r = await client.post("/api/v1/tickets", json=venue.order(venue.seat(8), venue.seat(7), venue.general(), document="2-2222-2222"))
+    assert (await client.post("/api/v1/boxoffice/tickets", json=venue.order(venue.seat(7)))).status_code == 201
+    r = await client.post("/api/v1/boxoffice/tickets", json=venue.order(venue.seat(8), venue.seat(7), venue.general(), document="2-2222-2222"))
     assert r.status_code == 409
     err = r.json()["error"]
     assert err["code"] == "SEAT_TAKEN" and "A7" in err["message"]
@@ -57,34 +57,34 @@ async def test_taken_seat_is_409_naming_it_and_the_whole_ticket_fails(client: ht
 
 async def test_general_admission_never_exceeds_capacity_and_event_sells_out(client: httpx.AsyncClient, build: Builders, admin_headers: dict) -> None:
     v = await build_venue(build, key="small", seats=(1, 2), general_capacity=3)
-    assert (await client.post("/api/v1/tickets", json=v.order(v.general(), v.general()))).status_code == 201
-    r = await client.post("/api/v1/tickets", json=v.order(v.general(), v.general()))
+    assert (await client.post("/api/v1/boxoffice/tickets", json=v.order(v.general(), v.general()))).status_code == 201
+    r = await client.post("/api/v1/boxoffice/tickets", json=v.order(v.general(), v.general()))
     assert r.status_code == 409 and r.json()["error"]["code"] == "SOLD_OUT"
-    assert (await client.post("/api/v1/tickets", json=v.order(v.general(), v.seat(1), v.seat(2)))).status_code == 201
+    assert (await client.post("/api/v1/boxoffice/tickets", json=v.order(v.general(), v.seat(1), v.seat(2)))).status_code == 201
     assert await build.scalar("SELECT status FROM events WHERE id = :e", e=v.event_id) == "sold_out"
-    r = await client.post("/api/v1/tickets", json=v.order(v.general()))
+    r = await client.post("/api/v1/boxoffice/tickets", json=v.order(v.general()))
     assert r.status_code == 409 and r.json()["error"]["code"] == "SOLD_OUT"
-    detail = (await client.get(f"/api/v1/events/{v.event_id}", headers=admin_headers)).json()["data"]
+    detail = (await client.get(f"/api/v1/boxoffice/events/{v.event_id}", headers=admin_headers)).json()["data"]
     assert detail["available"] == 0 and detail["capacity"] == 5 and detail["status"] == "sold_out"
 
 
 async def test_cancel_releases_places_and_puts_event_back_on_sale(client: httpx.AsyncClient, build: Builders, admin_headers: dict) -> None:
     v = await build_venue(build, key="c", seats=(1, 1), general_capacity=1)
-    r = await client.post("/api/v1/tickets", json=v.order(v.seat(1), v.general()))
+    r = await client.post("/api/v1/boxoffice/tickets", json=v.order(v.seat(1), v.general()))
     assert r.status_code == 201
     tid = r.json()["data"]["id"]
     assert await build.scalar("SELECT status FROM events WHERE id = :e", e=v.event_id) == "sold_out"
-    before = (await client.get(f"/api/v1/events/{v.event_id}", headers=admin_headers)).json()["data"]
+    before = (await client.get(f"/api/v1/boxoffice/events/{v.event_id}", headers=admin_headers)).json()["data"]
     assert before["available"] == 0
-    assert (await client.post(f"/api/v1/tickets/{tid}/cancel")).status_code == 401
-    r = await client.post(f"/api/v1/tickets/{tid}/cancel", headers=admin_headers)
+    assert (await client.post(f"/api/v1/boxoffice/tickets/{tid}/cancel")).status_code == 401
+    r = await client.post(f"/api/v1/boxoffice/tickets/{tid}/cancel", headers=admin_headers)
     assert r.status_code == 200 and r.json()["data"]["status"] == "cancelled"
     assert await build.scalar("SELECT status FROM events WHERE id = :e", e=v.event_id) == "on_sale"
-    after = await client.get(f"/api/v1/events/{v.event_id}", headers=admin_headers)
+    after = await client.get(f"/api/v1/boxoffice/events/{v.event_id}", headers=admin_headers)
     assert after.headers["x-cache"] == "miss" and after.json()["data"]["available"] == 2
-    again = await client.post(f"/api/v1/tickets/{tid}/cancel", headers=admin_headers)
+    again = await client.post(f"/api/v1/boxoffice/tickets/{tid}/cancel", headers=admin_headers)
     assert again.status_code == 409 and again.json()["error"]["code"] == "TICKET_ALREADY_CANCELLED"
-    r = await client.post("/api/v1/tickets", json=v.order(v.seat(1), v.general(), document="3-3333-3333"))
+    r = await client.post("/api/v1/boxoffice/tickets", json=v.order(v.seat(1), v.general(), document="3-3333-3333"))
     assert r.status_code == 201, r.text
 
 
@@ -94,9 +94,9 @@ async def test_inventory_is_per_event(client: httpx.AsyncClient, venue: Venue, b
     from taquilla.boxoffice.models import Event
 
     await build.add(Event(id="evt_t2", presentation_id=venue.presentation_id, title="Otra función", start_at=datetime.now(UTC) + timedelta(days=40)))
-    assert (await client.post("/api/v1/tickets", json=venue.order(venue.seat(5)))).status_code == 201
+    assert (await client.post("/api/v1/boxoffice/tickets", json=venue.order(venue.seat(5)))).status_code == 201
     other = {**venue.order(venue.seat(5)), "eventId": "evt_t2"}
-    assert (await client.post("/api/v1/tickets", json=other)).status_code == 201
+    assert (await client.post("/api/v1/boxoffice/tickets", json=other)).status_code == 201
 
 
 @pytest.mark.parametrize(
@@ -127,7 +127,7 @@ async def test_bad_input_is_4xx_and_writes_nothing(
     client: httpx.AsyncClient, venue: Venue, build: Builders, mutate, status: int, code: str
 ) -> None:
     body = mutate(venue, venue.order(venue.seat(1), venue.general()))
-    r = await client.post("/api/v1/tickets", json=body, headers={"Idempotency-Key": "bad-1"})
+    r = await client.post("/api/v1/boxoffice/tickets", json=body, headers={"Idempotency-Key": "bad-1"})
     assert r.status_code == status, r.text
     assert r.json()["error"]["code"] == code
     await nothing_written(build)
@@ -135,7 +135,7 @@ async def test_bad_input_is_4xx_and_writes_nothing(
 
 async def test_zone_of_another_presentation_is_refused(client: httpx.AsyncClient, venue: Venue, build: Builders) -> None:
     other = await build_venue(build, key="o")
-    r = await client.post("/api/v1/tickets", json=venue.order(other.seat(1)))
+    r = await client.post("/api/v1/boxoffice/tickets", json=venue.order(other.seat(1)))
     assert r.status_code == 400 and r.json()["error"]["code"] == "ZONE_NOT_IN_EVENT"
     await nothing_written(build)
 
@@ -150,41 +150,41 @@ async def test_zone_of_another_presentation_is_refused(client: httpx.AsyncClient
 )
 async def test_event_not_on_sale_or_started_is_409(client: httpx.AsyncClient, build: Builders, kw: dict, code: str) -> None:
     v = await build_venue(build, key="ns", **kw)
-    r = await client.post("/api/v1/tickets", json=v.order(v.seat(1)))
+    r = await client.post("/api/v1/boxoffice/tickets", json=v.order(v.seat(1)))
     assert r.status_code == 409 and r.json()["error"]["code"] == code
     await nothing_written(build)
 
 
 async def test_idempotency_key_replays_the_sale_once(client: httpx.AsyncClient, venue: Venue, build: Builders) -> None:
     body = venue.order(venue.seat(9))
-    first = await client.post("/api/v1/tickets", json=body, headers={"Idempotency-Key": "buy-9"})
-    second = await client.post("/api/v1/tickets", json=body, headers={"Idempotency-Key": "buy-9"})
+    first = await client.post("/api/v1/boxoffice/tickets", json=body, headers={"Idempotency-Key": "buy-9"})
+    second = await client.post("/api/v1/boxoffice/tickets", json=body, headers={"Idempotency-Key": "buy-9"})
     assert first.status_code == second.status_code == 201
     assert second.headers.get("idempotent-replayed") == "true"
     assert first.json()["data"]["id"] == second.json()["data"]["id"]
     assert await count(build, "tickets") == 1
-    other = await client.post("/api/v1/tickets", json=venue.order(venue.seat(10)), headers={"Idempotency-Key": "buy-9"})
+    other = await client.post("/api/v1/boxoffice/tickets", json=venue.order(venue.seat(10)), headers={"Idempotency-Key": "buy-9"})
     assert other.status_code == 422 and other.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
 
 
 async def test_ticket_reads_need_staff_token(client: httpx.AsyncClient, venue: Venue, build: Builders, admin_headers: dict) -> None:
-    r = await client.post("/api/v1/tickets", json=venue.order(venue.seat(1), document="9-9999-9999"))
+    r = await client.post("/api/v1/boxoffice/tickets", json=venue.order(venue.seat(1), document="9-9999-9999"))
     tid = r.json()["data"]["id"]
-    assert (await client.get(f"/api/v1/tickets/{tid}")).status_code == 401
-    got = await client.get(f"/api/v1/tickets/{tid}", headers=admin_headers)
+    assert (await client.get(f"/api/v1/boxoffice/tickets/{tid}")).status_code == 401
+    got = await client.get(f"/api/v1/boxoffice/tickets/{tid}", headers=admin_headers)
     assert got.status_code == 200 and got.json()["data"]["seatCodes"] == ["A1"]
-    listed = await client.get("/api/v1/tickets", params={"customerDocument": "9-9999-9999"}, headers=admin_headers)
+    listed = await client.get("/api/v1/boxoffice/tickets", params={"customerDocument": "9-9999-9999"}, headers=admin_headers)
     assert listed.json()["meta"]["total"] == 1 and listed.json()["data"][0]["id"] == tid
-    by_event = await client.get("/api/v1/tickets", params={"eventId": "evt_other"}, headers=admin_headers)
+    by_event = await client.get("/api/v1/boxoffice/tickets", params={"eventId": "evt_other"}, headers=admin_headers)
     assert by_event.json()["data"] == []
-    assert (await client.get("/api/v1/tickets/tkt_missing", headers=admin_headers)).status_code == 404
+    assert (await client.get("/api/v1/boxoffice/tickets/tkt_missing", headers=admin_headers)).status_code == 404
 
 
 async def test_storefront_rate_limit_per_client(client: httpx.AsyncClient, venue: Venue, app) -> None:
     original = app.state.settings
     app.state.settings = original.model_copy(update={"storefront_rate_limit": "3/minute"})
     try:
-        codes = [(await client.post("/api/v1/tickets", json=venue.order(venue.seat(i)))).status_code for i in range(1, 6)]
+        codes = [(await client.post("/api/v1/boxoffice/tickets", json=venue.order(venue.seat(i)))).status_code for i in range(1, 6)]
     finally:
         app.state.settings = original
     assert codes[:3] == [201, 201, 201] and codes[3:] == [429, 429]

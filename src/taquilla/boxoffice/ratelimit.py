@@ -1,4 +1,4 @@
-"""Per-client rate limit of the storefront's ``POST /api/v1/tickets`` (``STOREFRONT_RATE_LIMIT``).
+"""Per-client rate limit of the storefront's ``POST /api/v1/boxoffice/tickets`` (``STOREFRONT_RATE_LIMIT``).
 
 Uses the ``limits`` library (asyncio API, fixed window) on the shared Redis, so
 several API processes enforce one limit per client address together.

@@ -207,7 +207,7 @@ def prices_subquery() -> Any:
 
 @dataclass(frozen=True)
 class EventFilters:
-    """Filters of ``GET /api/v1/events``; datetimes are UTC, ``until`` exclusive; prices in cents."""
+    """Filters of ``GET /api/v1/boxoffice/events``; datetimes are UTC, ``until`` exclusive; prices in cents."""
 
     title: str | None = None
     performer: str | None = None

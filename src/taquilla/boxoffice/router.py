@@ -1,6 +1,6 @@
 """HTTP routes of the box office context (seed 004) under ``/api/v1``.
 
-Catalog writes need an ADMIN token, catalog reads any token. ``POST /api/v1/tickets`` is
+Catalog writes need an ADMIN token, catalog reads any token. ``POST /api/v1/boxoffice/tickets`` is
 the storefront's: no token, rate-limited per client address (``STOREFRONT_RATE_LIMIT``),
 ``Idempotency-Key`` honoured. Reading, listing and cancelling tickets is for ADMIN staff.
 """
@@ -49,7 +49,7 @@ from taquilla.core.pagination import PageDep
 from taquilla.core.responses import Envelope, ListEnvelope, created, error_responses, ok, ok_page
 from taquilla.core.security import AdminPrincipal, CurrentPrincipal
 
-router = APIRouter(prefix="/api/v1", tags=["box office"])
+router = APIRouter(prefix="/api/v1/boxoffice", tags=["box office"])
 
 IdPath = Annotated[str, Path(pattern=CLIENT_ID_PATTERN)]
 IdQuery = Annotated[str | None, Query(pattern=CLIENT_ID_PATTERN)]

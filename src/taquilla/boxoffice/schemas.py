@@ -61,7 +61,7 @@ class _In(BaseModel):
 
 
 class LocationIn(_In):
-    """``POST /api/v1/locations``; ``id`` may be chosen by the client."""
+    """``POST /api/v1/boxoffice/locations``; ``id`` may be chosen by the client."""
 
     id: ClientId | None = None
     name: Name
@@ -70,7 +70,7 @@ class LocationIn(_In):
 
 
 class LocationPatch(_In):
-    """``PATCH /api/v1/locations/{id}``: only the fields sent change."""
+    """``PATCH /api/v1/boxoffice/locations/{id}``: only the fields sent change."""
 
     name: Name | None = None
     address: Text | None = None
@@ -126,14 +126,14 @@ class SectionFields(_In):
 
 
 class LocationSectionIn(SectionFields):
-    """``POST /api/v1/location-sections``."""
+    """``POST /api/v1/boxoffice/location-sections``."""
 
     id: ClientId | None = None
     locationId: ClientId
 
 
 class LocationSectionPatch(_In):
-    """``PATCH /api/v1/location-sections/{id}``: merged with the stored values, then checked as a whole."""
+    """``PATCH /api/v1/boxoffice/location-sections/{id}``: merged with the stored values, then checked as a whole."""
 
     name: ShortName | None = None
     capacity: Capacity | None = None
@@ -159,7 +159,7 @@ class LocationSectionOut(BaseModel):
 
 
 class PresentationIn(_In):
-    """``POST /api/v1/presentations``: a show at a location."""
+    """``POST /api/v1/boxoffice/presentations``: a show at a location."""
 
     id: ClientId | None = None
     locationId: ClientId
@@ -189,7 +189,7 @@ class PresentationOut(BaseModel):
 
 
 class PresentationSectionIn(_In):
-    """``POST /api/v1/presentation-sections``: a price zone; ``price`` in major units."""
+    """``POST /api/v1/boxoffice/presentation-sections``: a price zone; ``price`` in major units."""
 
     id: ClientId | None = None
     presentationId: ClientId
@@ -217,7 +217,7 @@ class PresentationSectionOut(BaseModel):
 
 
 class PresentationSectionItemIn(_In):
-    """``POST /api/v1/presentation-section-items``: the zone sells this location section."""
+    """``POST /api/v1/boxoffice/presentation-section-items``: the zone sells this location section."""
 
     id: ClientId | None = None
     presentationSectionId: ClientId
@@ -236,7 +236,7 @@ WritableStatus = Literal["draft", "on_sale", "cancelled"]
 
 
 class EventIn(_In):
-    """``POST /api/v1/events``: a dated function; ``title`` defaults to the presentation's."""
+    """``POST /api/v1/boxoffice/events``: a dated function; ``title`` defaults to the presentation's."""
 
     id: ClientId | None = None
     presentationId: ClientId
@@ -248,7 +248,7 @@ class EventIn(_In):
 
 
 class EventPatch(_In):
-    """``PATCH /api/v1/events/{id}``. ``sold_out`` is never written by hand: it follows sales."""
+    """``PATCH /api/v1/boxoffice/events/{id}``. ``sold_out`` is never written by hand: it follows sales."""
 
     presentationId: ClientId | None = None
     startAt: AwareDatetime | None = None
@@ -271,7 +271,7 @@ class EventOut(BaseModel):
 
 
 class EventRow(EventOut):
-    """A row of ``GET /api/v1/events``: prices over the zones and availability over the sections."""
+    """A row of ``GET /api/v1/boxoffice/events``: prices over the zones and availability over the sections."""
 
     performerName: str | None
     locationId: str | None
@@ -297,7 +297,7 @@ class TicketDetailIn(_In):
 
 
 class TicketIn(_In):
-    """``POST /api/v1/tickets``: all places are sold together or none is."""
+    """``POST /api/v1/boxoffice/tickets``: all places are sold together or none is."""
 
     eventId: ClientId
     customerDocument: Document
