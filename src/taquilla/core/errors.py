@@ -113,6 +113,15 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     return details
 
 
+def _sqlstate(exc: BaseException) -> str | None:
+    """The PostgreSQL SQLSTATE of a driver error (raw asyncpg or wrapped by SQLAlchemy), else None."""
+    for candidate in (exc, getattr(exc, "orig", None), exc.__cause__):
+        state = getattr(candidate, "sqlstate", None)
+        if isinstance(state, str):
+            return state
+    return None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Render every error through the one envelope; unknown exceptions become 500 (never 422)."""
 
@@ -139,5 +148,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> TaquillaJSONResponse:
+        # The session dependency rolled the transaction back: nothing was written.
+        if _sqlstate(exc) == "22003":  # numeric_value_out_of_range: a sum beyond BIGINT
+            return error_response(400, "AMOUNT_TOO_LARGE", "An amount or a total it adds to is too large to store.")
         log.exception("unhandled_error", error=repr(exc))
         return error_response(500, "INTERNAL_ERROR", "Unexpected server error.")

@@ -8,13 +8,41 @@ from typing import Annotated, Any
 import pycountry
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
+from taquilla.core.errors import AmountTooLarge, BadRequest
+
 _KNOWN = {c.alpha_3.lower() for c in pycountry.currencies}
-MAX_MAJOR = Decimal("1000000000000")  # 1e12 major units: far beyond any real amount, fits BIGINT cents
+
+# Bounds (README "Limits"). BIGINT holds 9.22e18 cents; no real business comes near these.
+MAX_MAJOR = Decimal("1000000000000")  # one amount in a request: 1e12 major units (1e14 cents)
+MAX_CENTS = 10**15  # one stored amount or product (price × tickets, amount × multiplier): 1e13 major units
+MAX_COUNT = 1_000_000  # one count in a request (tickets of an allotment, places, jugadas)
 
 
 def to_cents(amount: Decimal) -> int:
     """Major units → integer cents, ROUND_HALF_UP (``Decimal('3.5')`` → ``350``)."""
     return int((amount * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def checked_cents(cents: int, what: str = "amount") -> int:
+    """``cents`` if it is storable (0 ≤ |cents| ≤ :data:`MAX_CENTS`).
+
+    Raises AmountTooLarge (400 ``AMOUNT_TOO_LARGE``) otherwise — call it on every
+    product or sum computed from a request before anything is written.
+    """
+    if abs(cents) > MAX_CENTS:
+        raise AmountTooLarge(
+            f"The {what} is too large (at most {from_cents(MAX_CENTS):,} in major units).",
+            details={"limit": from_cents(MAX_CENTS)},
+        )
+    return cents
+
+
+def positive_cents(amount: Decimal, what: str = "amount") -> int:
+    """Major units → cents that must be > 0 after rounding (``0.004`` → 400 ``AMOUNT_ROUNDS_TO_ZERO``)."""
+    cents = checked_cents(to_cents(amount), what)
+    if cents <= 0:
+        raise BadRequest(f"The {what} must be at least 0.01.", code="AMOUNT_ROUNDS_TO_ZERO")
+    return cents
 
 
 def from_cents(cents: int) -> Decimal:

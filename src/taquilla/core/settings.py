@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     kpi_refresh_debounce_ms: int = Field(default=300, ge=0, le=5000, alias="KPI_REFRESH_DEBOUNCE_MS")
     kpi_refresh_min_interval_ms: int = Field(default=1000, ge=0, le=60000, alias="KPI_REFRESH_MIN_INTERVAL_MS")
 
+    cors_origins: str = Field(
+        default="http://localhost:8081,http://127.0.0.1:8081,http://localhost:19006",
+        alias="CORS_ORIGINS",
+        description="comma-separated browser origins allowed to call the API ('*' = any, empty = none)",
+    )
     max_body_bytes: int = Field(default=1_000_000, ge=1024, alias="MAX_BODY_BYTES")
     db_pool_size: int = Field(default=10, ge=1, le=200, alias="DB_POOL_SIZE")
     db_max_overflow: int = Field(default=20, ge=0, le=200, alias="DB_MAX_OVERFLOW")
@@ -47,6 +52,12 @@ class Settings(BaseSettings):
 
     # Sales network
     network_timezone: str = Field(default="America/Costa_Rica", alias="NETWORK_TIMEZONE")
+
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        """``CORS_ORIGINS`` split on commas, blanks dropped."""
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
 
 @lru_cache
