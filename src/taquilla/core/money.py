@@ -13,8 +13,8 @@ from taquilla.core.errors import AmountTooLarge, BadRequest
 _KNOWN = {c.alpha_3.lower() for c in pycountry.currencies}
 
 # Bounds (README "Limits"). BIGINT holds 9.22e18 cents; no real business comes near these.
-MAX_MAJOR = Decimal("1000000000000")  # one amount in a request: 1e12 major units (1e14 cents)
-MAX_CENTS = 10**15  # one stored amount or product (price × tickets, amount × multiplier): 1e13 major units
+MAX_MAJOR = Decimal("100000000000000")  # one amount in a request: 1e14 major units (1e16 cents)
+MAX_CENTS = 10**16  # one stored amount or product (price × tickets, amount × multiplier): 1e14 major units
 MAX_COUNT = 1_000_000  # one count in a request (tickets of an allotment, places, jugadas)
 
 
