@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from taquilla.core.context import current_request_id
@@ -146,10 +148,17 @@ def install_error_handlers(app: FastAPI) -> None:
             response.headers[k] = v
         return response
 
-    @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> TaquillaJSONResponse:
+    async def _database(_: Request, exc: Exception) -> TaquillaJSONResponse:
         # The session dependency rolled the transaction back: nothing was written.
         if _sqlstate(exc) == "22003":  # numeric_value_out_of_range: a sum beyond BIGINT
             return error_response(400, "AMOUNT_TOO_LARGE", "An amount or a total it adds to is too large to store.")
+        log.exception("database_error", error=repr(exc))
+        return error_response(500, "INTERNAL_ERROR", "Unexpected server error.")
+
+    app.add_exception_handler(DBAPIError, _database)  # SQLAlchemy-wrapped driver errors
+    app.add_exception_handler(asyncpg.PostgresError, _database)  # hand-written SQL on the driver connection
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> TaquillaJSONResponse:
         log.exception("unhandled_error", error=repr(exc))
         return error_response(500, "INTERNAL_ERROR", "Unexpected server error.")
