@@ -105,16 +105,28 @@ BAD_INPUTS = [
     ("/director/payments", {"organizerId": "org_demo", "amount": "ten", "currency": "mxn"}, 400),
     ("/director/payments", {"organizerId": "org_demo", "amount": 10, "currency": "pesos"}, 400),
     ("/director/payments", {"organizerId": "org_nope", "amount": 10, "currency": "mxn"}, 404),
+    # bounds (DOMAIN.md "Errors"): checked before anything is written
+    ("/director/assign", {**ASSIGN, "tickets": 10_000_000, "price": 10_000_000_000}, "AMOUNT_TOO_LARGE"),
+    ("/director/assign", {**ASSIGN, "tickets": 1_000_000, "price": 10_000_000_000}, "AMOUNT_TOO_LARGE"),
+    ("/director/assign", {**ASSIGN, "tickets": 1_000_001, "price": 1}, "AMOUNT_TOO_LARGE"),
+    ("/director/assign", {**ASSIGN, "tickets": 10**30, "price": 1}, "AMOUNT_TOO_LARGE"),
+    ("/director/assign", {**ASSIGN, "price": 10**15}, 400),
+    ("/director/assign", {**ASSIGN, "price": 0.004}, "AMOUNT_ROUNDS_TO_ZERO"),
+    ("/director/assign", {**ASSIGN, "organizerId": "org_nope", "tickets": 10_000_000, "price": 10_000_000_000}, "AMOUNT_TOO_LARGE"),
+    ("/director/payments", {"organizerId": "org_demo", "amount": 0.004, "currency": "mxn"}, "AMOUNT_ROUNDS_TO_ZERO"),
+    ("/director/payments", {"organizerId": "org_demo", "amount": 10**15, "currency": "mxn"}, 400),
 ]
 
 
 @pytest.mark.parametrize(("path", "body", "status"), BAD_INPUTS)
 async def test_bad_input_is_4xx_and_writes_nothing(
-    client: httpx.AsyncClient, admin_headers: dict, demo: None, build: Builders, path: str, body: dict, status: int
+    client: httpx.AsyncClient, admin_headers: dict, demo: None, build: Builders, path: str, body: dict, status: int | str
 ) -> None:
     r = await client.post(path, json=body, headers=admin_headers)
-    assert r.status_code == status, r.text
+    assert r.status_code == (400 if isinstance(status, str) else status), r.text
     err = r.json()
+    if isinstance(status, str):
+        assert err["code"] == err["error"]["code"] == status
     assert err["success"] is False and err["error"]["code"] and err["error"]["message"] and err["requestId"]
     assert await ledger_rows(build) == 0
 

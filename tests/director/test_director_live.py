@@ -36,8 +36,9 @@ async def test_parallel_retries_with_one_key_write_once(settings: Settings, buil
             started = time.monotonic()
             while True:
                 ov = (await http.get(f"{urls[1]}/director/overview", headers=headers)).json()["data"]
-                if ov["deudaAbierta"]:
+                if ov["creditos"]:
                     break
                 assert time.monotonic() - started < 2.0
                 await asyncio.sleep(0.05)
-            assert ov["deudaAbierta"][0]["deudaCents"] == -9999
+            assert ov["creditos"][0]["creditoCents"] == 9999 and ov["deudaAbierta"] == []
+            assert ov["totals"]["creditoCents"] == [{"currency": "mxn", "amountCents": 9999, "organizers": 1}]

@@ -94,29 +94,59 @@ async def refresh_kpi_views(session: AsyncSession) -> None:
         await session.execute(text(f"REFRESH MATERIALIZED VIEW CONCURRENTLY {view}"))
 
 
-async def read_overview(session: AsyncSession, top: int = 10) -> dict[str, list[dict[str, Any]]]:
-    """Rows of the three views: top organizers, open debt, tickets delivered (organizer × event)."""
-    top_rows = await session.execute(
-        text(
-            "SELECT organizer_id, organizer_name, tickets_equivalentes, ranking "
-            "FROM mv_kpi_top_organizadores ORDER BY ranking, organizer_id LIMIT :top"
-        ),
-        {"top": top},
-    )
-    debt_rows = await session.execute(
-        text(
-            "SELECT organizer_id, currency, assigned_amount_cents, payments_cents, deuda_cents "
-            "FROM mv_kpi_deuda_abierta ORDER BY deuda_cents DESC, organizer_id, currency"
-        )
-    )
-    delivered = await session.execute(
-        text(
-            "SELECT organizer_id, event_id, tickets_entregados, tickets_equivalentes, asignaciones, ultima_asignacion "
-            "FROM mv_kpi_tickets_entregados ORDER BY tickets_equivalentes DESC, organizer_id, event_id LIMIT 100"
-        )
-    )
+OVERVIEW_ROWS = 100
+"""Rows listed per overview list (debts, credits, delivered); the totals cover every row of the views."""
+
+
+async def read_overview(session: AsyncSession, top: int = 10, rows: int = OVERVIEW_ROWS) -> dict[str, list[dict[str, Any]]]:
+    """The overview's reads of the three views, in one snapshot (the caller's transaction).
+
+    * ``top``: the first ``top`` organizers by ranking;
+    * ``debt`` / ``credit``: the ``rows`` largest positive / negative balances (organizer × currency);
+    * ``delivered``: the ``rows`` largest organizer × event deliveries;
+    * ``ticketTotals``: one row — organizers ranked, equivalent and raw tickets over every organizer;
+    * ``moneyTotals``: per currency, over every organizer: Σ positive balances and how many owe,
+      Σ credits (as positive cents) and how many hold one — a credit never nets against a debt.
+
+    Cents come back as ``Decimal`` (the views sum in ``numeric``).
+    """
+
+    async def fetch(sql: str, **params: Any) -> list[dict[str, Any]]:
+        return [dict(r._mapping) for r in await session.execute(text(sql), params)]
+
+    debt_cols = "organizer_id, currency, assigned_amount_cents, payments_cents, deuda_cents"
     return {
-        "top": [dict(r._mapping) for r in top_rows],
-        "debt": [dict(r._mapping) for r in debt_rows],
-        "delivered": [dict(r._mapping) for r in delivered],
+        "top": await fetch(
+            "SELECT organizer_id, organizer_name, tickets_equivalentes, ranking "
+            "FROM mv_kpi_top_organizadores ORDER BY ranking, organizer_id LIMIT :top",
+            top=top,
+        ),
+        "debt": await fetch(
+            f"SELECT {debt_cols} FROM mv_kpi_deuda_abierta WHERE deuda_cents > 0 "
+            "ORDER BY deuda_cents DESC, organizer_id, currency LIMIT :rows",
+            rows=rows,
+        ),
+        "credit": await fetch(
+            f"SELECT {debt_cols} FROM mv_kpi_deuda_abierta WHERE deuda_cents < 0 "
+            "ORDER BY deuda_cents, organizer_id, currency LIMIT :rows",
+            rows=rows,
+        ),
+        "delivered": await fetch(
+            "SELECT organizer_id, event_id, tickets_entregados, tickets_equivalentes, asignaciones, ultima_asignacion "
+            "FROM mv_kpi_tickets_entregados ORDER BY tickets_equivalentes DESC, organizer_id, event_id LIMIT :rows",
+            rows=rows,
+        ),
+        "ticketTotals": await fetch(
+            "SELECT (SELECT count(*) FROM mv_kpi_top_organizadores) AS organizers, "
+            "(SELECT COALESCE(sum(tickets_equivalentes), 0) FROM mv_kpi_top_organizadores) AS tickets_equivalentes, "
+            "(SELECT COALESCE(sum(tickets_entregados), 0) FROM mv_kpi_tickets_entregados) AS tickets"
+        ),
+        "moneyTotals": await fetch(
+            "SELECT currency, "
+            "COALESCE(sum(deuda_cents) FILTER (WHERE deuda_cents > 0), 0) AS deuda_cents, "
+            "count(*) FILTER (WHERE deuda_cents > 0) AS deudores, "
+            "COALESCE(-sum(deuda_cents) FILTER (WHERE deuda_cents < 0), 0) AS credito_cents, "
+            "count(*) FILTER (WHERE deuda_cents < 0) AS acreedores "
+            "FROM mv_kpi_deuda_abierta GROUP BY currency ORDER BY currency"
+        ),
     }

@@ -11,13 +11,32 @@ from taquilla.core.db import SessionDep
 from taquilla.core.errors import BadRequest, NotFound
 from taquilla.core.idempotency import IdempotencyDep
 from taquilla.core.ids import CLIENT_ID_PATTERN
-from taquilla.core.pagination import PageDep
 from taquilla.core.jsonenc import TaquillaJSONResponse
-from taquilla.core.responses import Envelope, ListEnvelope, created, envelope, error_responses, ok, ok_page
+from taquilla.core.pagination import PageDep
+from taquilla.core.responses import (
+    Envelope,
+    ListEnvelope,
+    created,
+    envelope,
+    error_responses,
+    ok,
+    ok_page,
+)
 from taquilla.core.security import AdminPrincipal, CurrentPrincipal
 from taquilla.director import repository, service
-from taquilla.director.models import LedgerEntry, Organizer
-from taquilla.director.schemas import AssignIn, EntryOut, MovementOut, OrganizerIn, OrganizerOut, PaymentIn
+from taquilla.director.models import LedgerEntry
+from taquilla.director.schemas import (
+    AssignIn,
+    CurrencyBalance,
+    EntryOut,
+    LedgerEnvelope,
+    LedgerOut,
+    MovementOut,
+    OrganizerIn,
+    OrganizerOut,
+    OverviewOut,
+    PaymentIn,
+)
 
 router = APIRouter(prefix="/director", tags=["director"])
 
@@ -34,31 +53,9 @@ def _ctx(request: Request) -> service.DirectorContext:
     )
 
 
-def entry_out(e: LedgerEntry) -> EntryOut:
-    """API shape of a ledger entry."""
-    return EntryOut(
-        id=e.id,
-        organizerId=e.organizer_id,
-        eventId=e.event_id,
-        entryType=e.entry_type,
-        tickets=e.tickets,
-        ticketsEquivalent=e.tickets_equivalent,
-        unitPriceCents=e.unit_price_cents,
-        amountCents=e.amount_cents,
-        currency=e.currency,
-        metadata=e.metadata_ or {},
-        createdBy=e.created_by,
-        createdAt=e.created_at,
-    )
-
-
-def organizer_out(o: Organizer) -> OrganizerOut:
-    return OrganizerOut(id=o.id, name=o.name, email=o.email, createdAt=o.created_at)
-
-
-def _movement(entry: LedgerEntry, balances: list[Any]) -> MovementOut:
+def _movement(entry: LedgerEntry, balances: list[CurrencyBalance]) -> MovementOut:
     own = next((b.balanceCents for b in balances if b.currency == entry.currency), 0)
-    return MovementOut(entry=entry_out(entry), balanceCents=own, balances=balances)
+    return MovementOut(entry=EntryOut.model_validate(entry), balanceCents=own, balances=balances)
 
 
 @router.post(
@@ -85,7 +82,7 @@ def _day_start(d: date | None, *, next_day: bool = False) -> datetime | None:
     return datetime.combine(d + timedelta(days=1 if next_day else 0), time(0), tzinfo=UTC)
 
 
-@router.get("/organizers/{organizer_id}/ledger", responses=error_responses(400, 401, 403, 404))
+@router.get("/organizers/{organizer_id}/ledger", response_model=LedgerEnvelope, responses=error_responses(400, 401, 403, 404))
 async def ledger(
     organizer_id: OrganizerIdPath,
     principal: CurrentPrincipal,
@@ -95,7 +92,7 @@ async def ledger(
     entryType: Literal["assign_prepaid", "assign_loan", "payment"] | None = None,  # noqa: N803
     fromDate: Annotated[date | None, Query(description="UTC date, inclusive")] = None,  # noqa: N803
     toDate: Annotated[date | None, Query(description="UTC date, inclusive")] = None,  # noqa: N803
-) -> dict[str, Any]:
+) -> Any:
     """The organizer's entries newest first, paginated and filtered; ``totals`` cover the whole ledger."""
     service.check_ledger_access(principal, organizer_id)
     if fromDate and toDate and fromDate > toDate:
@@ -110,11 +107,16 @@ async def ledger(
         since=_day_start(fromDate),
         until=_day_start(toDate, next_day=True),
     )
-    data = {"organizerId": organizer.id, "organizerName": organizer.name, "entries": [entry_out(e) for e in rows], "totals": totals}
+    data = LedgerOut(
+        organizerId=organizer.id,
+        organizerName=organizer.name,
+        entries=[EntryOut.model_validate(e) for e in rows],
+        totals=totals,
+    )
     return TaquillaJSONResponse(envelope(data, page.block(total)))
 
 
-@router.get("/overview", responses=error_responses(401, 403))
+@router.get("/overview", response_model=Envelope[OverviewOut], responses=error_responses(401, 403))
 async def overview(_: AdminPrincipal, session: SessionDep, request: Request) -> Any:
     """KPIs from the materialized views, cached in Redis (``x-cache: hit|miss``), with ``refreshedAt``."""
     data, hit = await service.overview(session, _ctx(request))
@@ -122,23 +124,23 @@ async def overview(_: AdminPrincipal, session: SessionDep, request: Request) -> 
 
 
 @router.post("/organizers", status_code=201, response_model=Envelope[OrganizerOut], responses=error_responses(400, 401, 403, 409))
-async def create_organizer(body: OrganizerIn, _: AdminPrincipal, session: SessionDep) -> dict[str, Any]:
+async def create_organizer(body: OrganizerIn, _: AdminPrincipal, session: SessionDep) -> Any:
     """Create an organizer (ADMIN); ``id`` is optional (``org_…`` generated)."""
-    return created(organizer_out(await service.create_organizer(session, body.id, body.name, body.email)))
+    return created(OrganizerOut.model_validate(await service.create_organizer(session, body.id, body.name, body.email)))
 
 
-@router.get("/organizers", responses=error_responses(400, 401, 403))
-async def list_organizers(_: AdminPrincipal, session: SessionDep, page: PageDep) -> dict[str, Any]:
-    """Organizers by id (ADMIN)."""
+@router.get("/organizers", response_model=ListEnvelope[OrganizerOut], responses=error_responses(400, 401, 403))
+async def list_organizers(_: AdminPrincipal, session: SessionDep, page: PageDep) -> Any:
+    """Organizers by id (ADMIN), paginated (``meta``)."""
     total, rows = await repository.list_organizers(session, page.offset, page.limit)
-    return ok_page([organizer_out(o) for o in rows], page, total)
+    return ok_page([OrganizerOut.model_validate(o) for o in rows], page, total)
 
 
 @router.get("/organizers/{organizer_id}", response_model=Envelope[OrganizerOut], responses=error_responses(401, 403, 404))
-async def get_organizer(organizer_id: OrganizerIdPath, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+async def get_organizer(organizer_id: OrganizerIdPath, principal: CurrentPrincipal, session: SessionDep) -> Any:
     """One organizer (ADMIN, or the organizer itself)."""
     service.check_ledger_access(principal, organizer_id)
     organizer = await repository.get_organizer(session, organizer_id)
     if organizer is None:
         raise NotFound(f"Organizer {organizer_id!r} not found.", code="ORGANIZER_NOT_FOUND")
-    return ok(organizer_out(organizer))
+    return ok(OrganizerOut.model_validate(organizer))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from redis.asyncio import Redis
@@ -16,14 +17,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from taquilla.core.cache import cache_get_json, cache_set_json
 from taquilla.core.db import after_commit
-from taquilla.core.errors import Conflict, Forbidden, NotFound
+from taquilla.core.errors import AmountTooLarge, Conflict, Forbidden, NotFound
 from taquilla.core.ids import new_id
-from taquilla.core.money import to_cents
+from taquilla.core.money import MAX_COUNT, checked_cents, positive_cents
 from taquilla.core.security import Principal, Role
 from taquilla.director import repository
 from taquilla.director.kpis import REFRESHED_AT_KEY, KpiRefresher, overview_cache_key
 from taquilla.director.models import LedgerEntry, Organizer
-from taquilla.director.schemas import AssignIn, CurrencyBalance, LedgerTotals, PaymentIn
+from taquilla.director.schemas import (
+    AssignIn,
+    Credit,
+    CurrencyBalance,
+    CurrencyTotal,
+    Delivered,
+    LedgerTotals,
+    OpenDebt,
+    OverviewOut,
+    OverviewTotals,
+    PaymentIn,
+    TopOrganizer,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,19 @@ class DirectorContext:
 def tickets_equivalent(tickets: int, event_type: str, premium_factor: int) -> int:
     """Seed 000: ``tickets × factor`` for premium events, ``tickets`` otherwise."""
     return tickets * (premium_factor if event_type == "premium" else 1)
+
+
+def allotment_cents(tickets: int, price: Decimal) -> tuple[int, int]:
+    """``(unitPriceCents, amountCents)`` of an allotment: ``round(price × 100)`` and ``× tickets``.
+
+    ``price`` is in major units (≥ 0). Raises AmountTooLarge (400) for more than ``MAX_COUNT``
+    tickets or an amount beyond ``MAX_CENTS``; BadRequest ``AMOUNT_ROUNDS_TO_ZERO`` when a
+    price > 0 rounds to 0 cents (a free allotment is ``price: 0``).
+    """
+    if tickets > MAX_COUNT:
+        raise AmountTooLarge(f"At most {MAX_COUNT:,} tickets per allotment.", details={"limit": MAX_COUNT})
+    unit = positive_cents(price, "price") if price > 0 else 0
+    return unit, checked_cents(unit * tickets, "amount (price × tickets)")
 
 
 def _currency_balances(rows: list[dict[str, Any]]) -> list[CurrencyBalance]:
@@ -75,13 +101,15 @@ async def create_organizer(session: AsyncSession, organizer_id: str | None, name
 async def assign(session: AsyncSession, ctx: DirectorContext, body: AssignIn, actor: Principal) -> tuple[LedgerEntry, list[CurrencyBalance]]:
     """Record an allotment (entry ``assign_prepaid``/``assign_loan``); return it and the new balances.
 
-    Raises NotFound ``ORGANIZER_NOT_FOUND`` / ``EVENT_NOT_FOUND``.
+    Raises AmountTooLarge (400) for more than ``MAX_COUNT`` tickets or ``price × tickets`` beyond
+    ``MAX_CENTS``; BadRequest ``AMOUNT_ROUNDS_TO_ZERO`` for a price > 0 that rounds to 0 cents;
+    NotFound ``ORGANIZER_NOT_FOUND`` / ``EVENT_NOT_FOUND``. All checked before anything is written.
     """
+    unit, amount = allotment_cents(body.tickets, body.price)
     await _require_organizer(session, body.organizerId)
     event = await repository.get_event(session, body.eventId)
     if event is None:
         raise NotFound(f"Event {body.eventId!r} not found.", code="EVENT_NOT_FOUND")
-    unit = to_cents(body.price)
     entry = LedgerEntry(
         id=new_id("entry"),
         organizer_id=body.organizerId,
@@ -90,7 +118,7 @@ async def assign(session: AsyncSession, ctx: DirectorContext, body: AssignIn, ac
         tickets=body.tickets,
         tickets_equivalent=tickets_equivalent(body.tickets, event.type, ctx.premium_factor),
         unit_price_cents=unit,
-        amount_cents=unit * body.tickets,
+        amount_cents=amount,
         currency=body.currency,
         metadata_=body.metadata or {},
         created_by=actor.user_id,
@@ -105,8 +133,10 @@ async def record_payment(
 ) -> tuple[LedgerEntry, list[CurrencyBalance]]:
     """Record money received (entry ``payment``). Overpayment is kept and shows as a negative balance.
 
-    Raises NotFound ``ORGANIZER_NOT_FOUND``.
+    Raises BadRequest ``AMOUNT_ROUNDS_TO_ZERO`` (an amount under half a cent), AmountTooLarge,
+    NotFound ``ORGANIZER_NOT_FOUND``.
     """
+    amount = positive_cents(body.amount, "payment amount")
     await _require_organizer(session, body.organizerId)
     entry = LedgerEntry(
         id=new_id("entry"),
@@ -116,7 +146,7 @@ async def record_payment(
         tickets=0,
         tickets_equivalent=0,
         unit_price_cents=None,
-        amount_cents=to_cents(body.amount),
+        amount_cents=amount,
         currency=body.currency,
         metadata_=body.metadata or {},
         created_by=actor.user_id,
@@ -166,54 +196,78 @@ async def ledger(
     return organizer, total, rows, totals
 
 
-async def overview(session: AsyncSession, ctx: DirectorContext) -> tuple[dict[str, Any], bool]:
-    """The KPI overview read from the views, cached for ``DIRECTOR_CACHE_TTL_SECONDS``; returns ``(data, cache_hit)``."""
+async def overview(session: AsyncSession, ctx: DirectorContext) -> tuple[OverviewOut | dict[str, Any], bool]:
+    """The KPI overview (:class:`OverviewOut`, or its cached JSON) read from the views, cached for
+    ``DIRECTOR_CACHE_TTL_SECONDS``; returns ``(data, cache_hit)``.
+
+    Totals cover every organizer; open debt sums positive balances per currency and credits
+    are reported apart (DOMAIN.md "Director").
+    """
     key = await overview_cache_key(ctx.redis)
     cached = await cache_get_json(ctx.redis, key)
     if cached is not None:
         return cached, True
     views = await repository.read_overview(session)
     refreshed_at = await ctx.redis.get(REFRESHED_AT_KEY)
-    debt_by_currency: dict[str, int] = {}
-    for row in views["debt"]:
-        debt_by_currency[row["currency"]] = debt_by_currency.get(row["currency"], 0) + int(row["deuda_cents"])
-    data = {
-        "refreshedAt": refreshed_at,
-        "totals": {
-            "ticketsEquivalentes": sum(int(r["tickets_equivalentes"]) for r in views["top"]),
-            "organizers": len(views["top"]),
-            "deudaAbiertaCents": [{"currency": c, "amountCents": v} for c, v in sorted(debt_by_currency.items())],
-        },
-        "topOrganizadores": [
-            {
-                "organizerId": r["organizer_id"],
-                "organizerName": r["organizer_name"],
-                "ticketsEquivalentes": int(r["tickets_equivalentes"]),
-                "ranking": int(r["ranking"]),
-            }
+    counts = views["ticketTotals"][0]
+    money = views["moneyTotals"]
+    data = OverviewOut(
+        refreshedAt=refreshed_at,
+        totals=OverviewTotals(
+            organizers=counts["organizers"],
+            ticketsEquivalentes=int(counts["tickets_equivalentes"]),
+            tickets=int(counts["tickets"]),
+            deudaAbiertaCents=[
+                CurrencyTotal(currency=m["currency"], amountCents=int(m["deuda_cents"]), organizers=m["deudores"])
+                for m in money
+                if m["deudores"]
+            ],
+            creditoCents=[
+                CurrencyTotal(currency=m["currency"], amountCents=int(m["credito_cents"]), organizers=m["acreedores"])
+                for m in money
+                if m["acreedores"]
+            ],
+        ),
+        topOrganizadores=[
+            TopOrganizer(
+                organizerId=r["organizer_id"],
+                organizerName=r["organizer_name"],
+                ticketsEquivalentes=int(r["tickets_equivalentes"]),
+                ranking=r["ranking"],
+            )
             for r in views["top"]
         ],
-        "deudaAbierta": [
-            {
-                "organizerId": r["organizer_id"],
-                "currency": r["currency"],
-                "assignedAmountCents": int(r["assigned_amount_cents"]),
-                "paymentsCents": int(r["payments_cents"]),
-                "deudaCents": int(r["deuda_cents"]),
-            }
+        deudaAbierta=[
+            OpenDebt(
+                organizerId=r["organizer_id"],
+                currency=r["currency"],
+                assignedAmountCents=int(r["assigned_amount_cents"]),
+                paymentsCents=int(r["payments_cents"]),
+                deudaCents=int(r["deuda_cents"]),
+            )
             for r in views["debt"]
         ],
-        "ticketsEntregados": [
-            {
-                "organizerId": r["organizer_id"],
-                "eventId": r["event_id"],
-                "tickets": int(r["tickets_entregados"]),
-                "ticketsEquivalentes": int(r["tickets_equivalentes"]),
-                "asignaciones": int(r["asignaciones"]),
-                "ultimaAsignacion": r["ultima_asignacion"].isoformat() if r["ultima_asignacion"] else None,
-            }
+        creditos=[
+            Credit(
+                organizerId=r["organizer_id"],
+                currency=r["currency"],
+                assignedAmountCents=int(r["assigned_amount_cents"]),
+                paymentsCents=int(r["payments_cents"]),
+                creditoCents=-int(r["deuda_cents"]),
+            )
+            for r in views["credit"]
+        ],
+        ticketsEntregados=[
+            Delivered(
+                organizerId=r["organizer_id"],
+                eventId=r["event_id"],
+                tickets=int(r["tickets_entregados"]),
+                ticketsEquivalentes=int(r["tickets_equivalentes"]),
+                asignaciones=int(r["asignaciones"]),
+                ultimaAsignacion=r["ultima_asignacion"],
+            )
             for r in views["delivered"]
         ],
-    }
+    )
     await cache_set_json(ctx.redis, key, data, ctx.cache_ttl_seconds)
     return data, False
