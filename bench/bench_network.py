@@ -159,7 +159,7 @@ async def main(settings: Settings, sales: int, tickets: int, runs: int) -> None:
                 sql_tput.append(d.throughput), sql_med.append(d.median_ms), sql_p99.append(d.p99_ms)
             await raw.close()
 
-            from taquilla.network.scale import generate
+            from taquilla.datagen.network_scale import generate
 
             t0 = time.perf_counter()
             await asyncio.to_thread(generate, settings, tickets, Console())

@@ -6,13 +6,26 @@ Commands run in a worker thread: they start their own event loop, as from a shel
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
 
+import httpx
+import psutil
 import pytest
 from typer.testing import CliRunner
 
 from taquilla.cli import app as cli
+from taquilla.core.infra import STATE_FILE, pid_alive
 from taquilla.core.settings import Settings, get_settings
 from tests.builders import Builders
+from tests.live import free_port
 
 
 @pytest.fixture
@@ -76,3 +89,133 @@ async def test_kpis_refresh_command(cli_env: CliRunner, build: Builders) -> None
     r = await asyncio.to_thread(cli_env.invoke, cli, ["kpis", "refresh"])
     assert r.exit_code == 0, r.output
     assert await build.scalar("SELECT tickets_equivalentes FROM mv_kpi_top_organizadores WHERE organizer_id = 'org_k'") == 4
+
+
+# --- serve --workers N and the embedded servers' lifecycle (real subprocesses) -------------------
+
+TAQUILLA = str(Path(sys.executable).with_name("taquilla"))
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "TAQUILLA_DATA_DIR")}
+    env.update({"JWT_SECRET": "test-secret-test-secret-test-secret-42", "LOG_LEVEL": "WARNING", **extra})
+    return env
+
+
+def _wait_ready(base: str, proc: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"serve exited with {proc.returncode}"
+        try:
+            if httpx.get(base + "/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("serve did not become ready")
+
+
+def _worker_pids(base: str, want: int, timeout: float = 30) -> set[int]:
+    """Hit /healthz (new connections, several at once) until ``want`` different pids answered."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + timeout
+
+    async def burst() -> None:
+        async with httpx.AsyncClient(limits=httpx.Limits(max_keepalive_connections=0), timeout=5) as http:
+            for r in await asyncio.gather(*(http.get(base + "/healthz") for _ in range(16))):
+                seen.add(r.json()["data"]["pid"])
+
+    while len(seen) < want and time.monotonic() < deadline:
+        asyncio.run(burst())
+    return seen
+
+
+def _gone(pids: list[int], timeout: float = 15) -> bool:
+    deadline = time.monotonic() + timeout
+    while any(pid_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not any(pid_alive(p) for p in pids)
+
+
+def _embedded_processes(data_dir: Path) -> list[psutil.Process]:
+    """Postgres processes of ``data_dir/pg`` and Valkeys running in ``data_dir/valkey-*``."""
+    found = []
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        try:
+            name = proc.info["name"] or ""
+            postmaster = name == "postgres" and str(data_dir) in " ".join(proc.info["cmdline"] or ())
+            if postmaster or ("valkey" in name and proc.cwd().startswith(str(data_dir))):
+                found.append(proc)
+        except psutil.Error:
+            pass
+    return found
+
+
+def _stop(proc: subprocess.Popen) -> int:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+
+
+def test_serve_workers_answer_from_several_processes(settings: Settings) -> None:
+    """With DATABASE_URL/REDIS_URL: ``serve --workers 2`` answers from two worker pids; SIGTERM stops them."""
+    port = free_port()
+    env = _env(DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url, TAQUILLA_DATA_DIR=str(settings.data_dir))
+    proc = subprocess.Popen([TAQUILLA, "serve", "--workers", "2", "--port", str(port)], env=env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_ready(base, proc)
+        pids = _worker_pids(base, 2)
+        assert len(pids) == 2 and proc.pid not in pids
+        assert _stop(proc) == 0
+        assert _gone(list(pids))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_embedded_servers_shared_by_workers_reused_by_commands_and_stopped(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One embedded PostgreSQL and one Valkey for ``serve --workers 2``; a command on the same data dir
+    reuses them; SIGTERM to serve leaves no server behind; a command alone stops what it started."""
+    data = Path(tempfile.mkdtemp(prefix="tq-life-"))
+    env = _env(TAQUILLA_DATA_DIR=str(data))
+    port = free_port()
+    proc = subprocess.Popen([TAQUILLA, "serve", "--workers", "2", "--port", str(port)], env=env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_ready(base, proc)
+        state = json.loads((data / STATE_FILE).read_text())
+        assert state["ownerPid"] == proc.pid
+        pg_pid, valkey_pid = state["postgres"]["pid"], state["valkey"]["pid"]
+        assert pid_alive(pg_pid) and pid_alive(valkey_pid)
+        workers = _worker_pids(base, 2)
+        assert len(workers) == 2 and proc.pid not in workers
+        assert len(_embedded_processes(data)) > 1  # the postmaster, its helpers and the Valkey
+
+        # A command on the same data directory reuses serve's servers and leaves them running.
+        r = subprocess.run([TAQUILLA, "kpis", "refresh"], check=False, env=env, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert pid_alive(pg_pid) and pid_alive(valkey_pid)
+        assert sorted(p.name for p in data.glob("valkey-*")) == [f"valkey-{proc.pid}"]
+        assert json.loads((data / "pg" / ".handle_pids.json").read_text()) == [proc.pid]
+        assert httpx.get(base + "/readyz", timeout=5).status_code == 200
+
+        assert _stop(proc) == 0
+        assert _gone([pg_pid, valkey_pid, *workers])
+        assert not (data / STATE_FILE).exists()
+        assert _embedded_processes(data) == []
+
+        # Alone, a command starts its own servers and stops them when it ends.
+        r = subprocess.run([TAQUILLA, "migrate"], check=False, env=env, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert _embedded_processes(data) == []
+        assert list(data.glob("valkey-*")) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for leftover in _embedded_processes(data):
+            leftover.kill()
+        shutil.rmtree(data, ignore_errors=True)

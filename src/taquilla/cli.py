@@ -1,23 +1,23 @@
 """The ``taquilla`` console script (typer + rich).
 
-Commands: ``serve``, ``migrate``, ``demo-data``, ``kpis refresh``, ``users create``.
-Each resolves the database/Redis endpoints (starting embedded servers when
-``DATABASE_URL``/``REDIS_URL`` are unset) and applies pending migrations first.
+Commands: ``serve``, ``migrate``, ``demo-data``, ``kpis refresh``, ``users create``,
+``network reconcile``. Each runs inside :func:`taquilla.core.commands.prepared`:
+endpoints resolved (embedded servers started when ``DATABASE_URL``/``REDIS_URL``
+are unset — or reused from a running ``serve`` on the same data directory — and
+stopped when the command ends), pending migrations applied.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+import os
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from taquilla.core.infra import resolve_endpoints
+from taquilla.core.commands import console, prepared, with_session
 from taquilla.core.logging import configure_logging
-from taquilla.core.migrate import upgrade_head
-from taquilla.core.settings import Settings, get_settings
+from taquilla.core.settings import Settings
 from taquilla.network.cli import network_app
 
 app = typer.Typer(help="Taquilla back office.", no_args_is_help=True, add_completion=False)
@@ -26,33 +26,8 @@ users_app = typer.Typer(help="Users.", no_args_is_help=True)
 app.add_typer(kpis_app, name="kpis")
 app.add_typer(users_app, name="users")
 app.add_typer(network_app, name="network")
-console = Console()
-T = TypeVar("T")
 
-
-def prepare(migrate: bool = True) -> Settings:
-    """Settings with resolved endpoints (embedded servers started when needed), migrated."""
-    settings = get_settings()
-    configure_logging("WARNING" if settings.log_level.upper() == "INFO" else settings.log_level)
-    ep = resolve_endpoints(settings.database_url, settings.redis_url, settings.data_dir, settings.database_name)
-    settings = settings.model_copy(update={"database_url": ep.database_url, "redis_url": ep.redis_url})
-    if migrate:
-        upgrade_head(settings.database_url)
-    return settings
-
-
-async def with_session(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run ``work(session)`` in one committed transaction."""
-    from taquilla.core.db import create_engine, create_sessionmaker
-
-    engine = create_engine(settings.database_url, pool_size=2, max_overflow=2)
-    try:
-        async with create_sessionmaker(engine)() as session:
-            result = await work(session)
-            await session.commit()
-            return result
-    finally:
-        await engine.dispose()
+APP_FACTORY = "taquilla.main:create_app"
 
 
 def _seed_demo(settings: Settings) -> None:
@@ -69,39 +44,50 @@ def serve(
     host: Annotated[str, typer.Option(help="bind address")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8080,
     demo: Annotated[bool, typer.Option("--demo", help="load demo data before serving")] = False,
-    workers: Annotated[int, typer.Option(help="uvicorn worker processes (needs DATABASE_URL/REDIS_URL when > 1)")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes (they share one database and one Redis)")] = 1,
 ) -> None:
-    """Apply migrations and serve the API (docs at /docs, back office at /admin)."""
+    """Apply migrations and serve the API (docs at /docs, back office at /admin).
+
+    With ``--workers N`` uvicorn starts N processes of ``taquilla.main:create_app``; the
+    database and Redis URLs (embedded servers started here when unset) reach them through
+    the environment. The embedded servers stop when ``serve`` stops (Ctrl+C, SIGTERM).
+    """
     import uvicorn
 
-    from taquilla.main import create_app
+    with prepared(share=True) as settings:
+        if demo:
+            _seed_demo(settings)
+        configure_logging(settings.log_level)
+        console.print(f"[bold]Taquilla[/bold] on http://{host}:{port}  (docs: /docs, admin: /admin, workers: {workers})")
+        if workers == 1:
+            from taquilla.main import create_app
 
-    settings = prepare()
-    if demo:
-        _seed_demo(settings)
-    configure_logging(settings.log_level)
-    console.print(f"[bold]Taquilla[/bold] on http://{host}:{port}  (docs: /docs, admin: /admin)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+            uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+            return
+        # Workers are spawned processes that build their own app from the environment.
+        os.environ["DATABASE_URL"] = settings.database_url
+        os.environ["REDIS_URL"] = settings.redis_url
+        uvicorn.run(APP_FACTORY, factory=True, workers=workers, host=host, port=port, log_config=None, access_log=False)
 
 
 @app.command()
 def migrate() -> None:
     """Apply pending Alembic migrations."""
-    prepare()
-    console.print("[green]Database is at the latest migration.[/green]")
+    with prepared():
+        console.print("[green]Database is at the latest migration.[/green]")
 
 
 @app.command("demo-data")
 def demo_data(
-    network_scale: Annotated[int, typer.Option("--network-scale", help="also generate N lottery tickets in bulk (0 = none)")] = 0,
+    network_scale: Annotated[int, typer.Option("--network-scale", min=0, help="also generate N lottery tickets in bulk (0 = none)")] = 0,
 ) -> None:
     """Load idempotent demo data (prints the demo credentials)."""
-    settings = prepare()
-    _seed_demo(settings)
-    if network_scale > 0:
-        from taquilla.network.scale import generate
+    with prepared() as settings:
+        _seed_demo(settings)
+        if network_scale > 0:
+            from taquilla.datagen.network_scale import generate
 
-        generate(settings, network_scale, console)
+            generate(settings, network_scale, console)
 
 
 @kpis_app.command("refresh")
@@ -111,18 +97,18 @@ def kpis_refresh() -> None:
     from taquilla.core.db import create_engine, create_sessionmaker
     from taquilla.director.kpis import refresh_views
 
-    settings = prepare()
+    with prepared() as settings:
 
-    async def run() -> str:
-        engine = create_engine(settings.database_url, pool_size=1, max_overflow=0)
-        redis = create_redis(settings.redis_url)
-        try:
-            return (await refresh_views(create_sessionmaker(engine), redis)).isoformat()
-        finally:
-            await redis.aclose()
-            await engine.dispose()
+        async def run() -> str:
+            engine = create_engine(settings.database_url, pool_size=1, max_overflow=0)
+            redis = create_redis(settings.redis_url)
+            try:
+                return (await refresh_views(create_sessionmaker(engine), redis)).isoformat()
+            finally:
+                await redis.aclose()
+                await engine.dispose()
 
-    console.print(f"[green]KPI views refreshed at {asyncio.run(run())}[/green]")
+        console.print(f"[green]KPI views refreshed at {asyncio.run(run())}[/green]")
 
 
 @users_app.command("create")
@@ -143,19 +129,19 @@ def users_create(
     except ValueError:
         console.print(f"[red]Unknown role {role!r}.[/red]")
         raise typer.Exit(2) from None
-    settings = prepare()
-    try:
-        user = asyncio.run(
-            with_session(
-                settings,
-                lambda s: create_user(
-                    s, username=username, password=password, role=role_value, organizer_id=organizer_id, ventana_id=ventana_id
-                ),
+    with prepared() as settings:
+        try:
+            user = asyncio.run(
+                with_session(
+                    settings,
+                    lambda s: create_user(
+                        s, username=username, password=password, role=role_value, organizer_id=organizer_id, ventana_id=ventana_id
+                    ),
+                )
             )
-        )
-    except TaquillaError as exc:
-        console.print(f"[red]{exc.message}[/red]")
-        raise typer.Exit(1) from None
+        except TaquillaError as exc:
+            console.print(f"[red]{exc.message}[/red]")
+            raise typer.Exit(1) from None
     console.print(f"[green]Created {user.role} {user.username} ({user.id}).[/green]")
 
 

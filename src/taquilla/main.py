@@ -6,6 +6,7 @@ KPI refresher) live on ``app.state`` and are created in the lifespan.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -90,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, Any]:
         """The process answers."""
-        return ok({"status": "ok", "version": __version__})
+        return ok({"status": "ok", "version": __version__, "pid": os.getpid()})  # pid: which worker answered
 
     @app.get("/readyz", tags=["health"])
     async def readyz(request: Request) -> Any:

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from taquilla.core.commands import console, prepared, with_session
+
 network_app = typer.Typer(help="Sales network.", no_args_is_help=True)
 
 
@@ -18,11 +20,10 @@ def reconcile(
     any difference. Exit code 1 when there is drift (and ``--apply`` was not given)."""
     from rich.table import Table
 
-    from taquilla.cli import console, prepare, with_session
     from taquilla.network.service import reconcile as run
 
-    settings = prepare()
-    report = asyncio.run(with_session(settings, lambda s: run(s, apply=apply)))
+    with prepared() as settings:
+        report = asyncio.run(with_session(settings, lambda s: run(s, apply=apply)))
     console.print(f"rollup rows: {report['rollupRows']}, recomputed rows: {report['expectedRows']}")
     if report["differences"]:
         table = Table("businessDate", "ventanaId", "vendedorId", "field", "expected", "stored")
