@@ -11,14 +11,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from taquilla.core.db import Base
 from taquilla.core.ids import new_id
-
-EVENT_STATUSES = ("draft", "on_sale", "sold_out", "cancelled")
-TICKET_STATUSES = ("paid", "cancelled")
 
 
 class Location(Base):
@@ -217,6 +225,12 @@ class Ticket(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     event: Mapped[Event] = relationship(lazy="raise")
+    details: Mapped[list[TicketDetail]] = relationship(
+        lazy="raise",
+        back_populates="ticket",
+        order_by="(TicketDetail.location_section_id, TicketDetail.location_section_index, TicketDetail.id)",
+    )
+    """The ticket's lines in seat order (load with ``selectinload``)."""
 
     def __str__(self) -> str:
         return self.id
@@ -258,4 +272,4 @@ class TicketDetail(Base):
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     debug_unguarded: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
-    ticket: Mapped[Ticket] = relationship(lazy="raise")
+    ticket: Mapped[Ticket] = relationship(lazy="raise", back_populates="details")
