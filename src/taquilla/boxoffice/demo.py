@@ -80,6 +80,8 @@ async def seed(session: AsyncSession, settings: Settings) -> list[str]:
             )
     await session.flush()
     return [
-        "box office: Teatro Nacional (Platea P1–P120, Balcón B1–B60, Galería 200), "
-        f"La Traviata (zones VIP ₡35 000, Preferencial ₡20 000, General ₡8 000), events {', '.join(EVENT_IDS)} on sale"
+        (
+            "box office: Teatro Nacional (Platea P1–P120, Balcón B1–B60, Galería 200), "
+            f"La Traviata (zones VIP ₡35 000, Preferencial ₡20 000, General ₡8 000), events {', '.join(EVENT_IDS)} on sale"
+        )
     ]

@@ -1,0 +1,1 @@
+"""Box office sales: the storefront sale (no oversell) and tickets (read, list, cancel)."""
