@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from taquilla.boxoffice.events.schemas import EventDetailOut
 from tests.boxoffice.builders import Venue, build_venue
 from tests.builders import Builders
 
@@ -204,6 +205,7 @@ async def test_event_detail_shape_and_cache(client: httpx.AsyncClient, admin_hea
     second = await client.get(f"{API}/events/{venue.event_id}", headers=admin_headers)
     assert second.headers["x-cache"] == "hit" and second.json()["data"] == first.json()["data"]
     d = first.json()["data"]
+    EventDetailOut.model_validate(d)  # the cached dict is the documented shape
     assert d["capacity"] == 50 and d["available"] == 50 and d["minPrice"] == 20.0 and d["maxPrice"] == 50.0
     assert d["presentation"]["performerName"] == "Orquesta Sinfónica" and d["location"]["id"] == venue.location_id
     vip, gen = d["zones"]
@@ -253,3 +255,19 @@ async def test_demo_data_is_idempotent_and_sellable(app, client: httpx.AsyncClie
                               {"presentationSectionId": "zone_general", "presentationSectionItemId": "item_general_galeria"}]}
     r = await client.post(f"{API}/tickets", json=sale)
     assert r.status_code == 201 and r.json()["data"]["totalCents"] == 4_300_000 and r.json()["data"]["seatCodes"] == ["P1"]
+
+
+async def test_openapi_describes_every_box_office_route(client: httpx.AsyncClient) -> None:
+    """Each route documents its envelope (``Envelope[...]``/``ListEnvelope[...]``) and its errors."""
+    spec = (await client.get("/openapi.json")).json()
+    ops = [(m, p, op) for p, item in spec["paths"].items() if p.startswith(API) for m, op in item.items()]
+    assert len(ops) == 33
+    for method, path, op in ops:
+        ok_status = next(s for s in op["responses"] if s.startswith("2"))
+        ref = op["responses"][ok_status]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+        assert "Envelope_" in ref, (method, path, ref)
+        assert any(s.startswith("4") for s in op["responses"]), (method, path)
+    schemas = spec["components"]["schemas"]
+    ticket = schemas["BoxOfficeTicketOut"]["properties"]
+    assert ticket["total"]["type"] == "number" and ticket["totalCents"]["type"] == "integer" and "seatCodes" in ticket
+    assert schemas["PresentationSectionOut"]["properties"]["price"]["type"] == "number"

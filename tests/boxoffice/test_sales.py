@@ -7,6 +7,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from taquilla.core.money import MAX_CENTS, MAX_MAJOR
 from tests.boxoffice.builders import Venue, build_venue
 from tests.builders import Builders
 
@@ -173,6 +174,7 @@ async def test_ticket_reads_need_staff_token(client: httpx.AsyncClient, venue: V
     assert (await client.get(f"/api/v1/boxoffice/tickets/{tid}")).status_code == 401
     got = await client.get(f"/api/v1/boxoffice/tickets/{tid}", headers=admin_headers)
     assert got.status_code == 200 and got.json()["data"]["seatCodes"] == ["A1"]
+    assert got.json()["data"] == r.json()["data"]  # the sale's hand-built answer is the BoxOfficeTicketOut shape
     listed = await client.get("/api/v1/boxoffice/tickets", params={"customerDocument": "9-9999-9999"}, headers=admin_headers)
     assert listed.json()["meta"]["total"] == 1 and listed.json()["data"][0]["id"] == tid
     by_event = await client.get("/api/v1/boxoffice/tickets", params={"eventId": "evt_other"}, headers=admin_headers)
@@ -188,3 +190,35 @@ async def test_storefront_rate_limit_per_client(client: httpx.AsyncClient, venue
     finally:
         app.state.settings = original
     assert codes[:3] == [201, 201, 201] and codes[3:] == [429, 429]
+
+
+async def test_total_that_cannot_be_stored_is_400_and_writes_nothing(
+    client: httpx.AsyncClient, venue: Venue, build: Builders, admin_headers: dict
+) -> None:
+    """Zone price × places is bounded before any write (DOMAIN.md "Errors": AMOUNT_TOO_LARGE)."""
+    top = await client.patch(f"/api/v1/boxoffice/presentation-sections/{venue.vip_zone_id}", json={"price": int(MAX_MAJOR)}, headers=admin_headers)
+    assert top.status_code == 200 and top.json()["data"]["priceCents"] == MAX_CENTS  # one place at the largest price is fine
+    r = await client.post("/api/v1/boxoffice/tickets", json=venue.order(venue.seat(1), venue.seat(2)), headers={"Idempotency-Key": "big-1"})
+    assert r.status_code == 400 and r.json()["code"] == "AMOUNT_TOO_LARGE", r.text
+    await nothing_written(build)
+    over = await client.patch(
+        f"/api/v1/boxoffice/presentation-sections/{venue.vip_zone_id}", json={"price": int(MAX_MAJOR) + 1}, headers=admin_headers
+    )
+    assert over.status_code == 400
+    one = await client.post("/api/v1/boxoffice/tickets", json=venue.order(venue.seat(1)))
+    assert one.status_code == 201 and one.json()["data"]["totalCents"] == MAX_CENTS
+    assert '"total":100000000000000.00' in one.text  # exact, never through a float
+
+
+async def test_sold_out_at_the_counter_rolls_back_the_stored_response(client: httpx.AsyncClient, build: Builders) -> None:
+    """The idempotent response is stored before the counters are raised, in the same transaction."""
+    v = await build_venue(build, key="idem", seats=(1, 1), general_capacity=1)
+    body = v.order(v.general(), v.general(), v.general())  # 3 > capacity 1 is refused before any write
+    r = await client.post("/api/v1/boxoffice/tickets", json=body, headers={"Idempotency-Key": "gone-1"})
+    assert r.status_code == 409 and r.json()["code"] == "NOT_ENOUGH_PLACES"
+    assert (await client.post("/api/v1/boxoffice/tickets", json=v.order(v.general(), document="5-5555-5555"))).status_code == 201
+    late = v.order(v.general(), document="6-6666-6666")  # passes the checks, refused by the guarded counter
+    for _ in range(2):
+        r = await client.post("/api/v1/boxoffice/tickets", json=late, headers={"Idempotency-Key": "late-1"})
+        assert r.status_code == 409 and r.json()["code"] == "SOLD_OUT" and "idempotent-replayed" not in r.headers
+    assert await count(build, "tickets") == 1 and await count(build, "idempotency_keys") == 0
