@@ -53,6 +53,13 @@ class Net:
             assert r.status_code == expect, r.text
         return r.json()["data"] if r.status_code < 300 else r
 
+    async def patch(self, path: str, body: Any = None, headers: dict[str, str] | None = None, expect: int | None = 200) -> Any:
+        r = await self.client.patch(path, json=body, headers=self.admin if headers is None else headers)
+        assert r.status_code < 500, r.text
+        if expect is not None:
+            assert r.status_code == expect, r.text
+        return r.json()["data"] if r.status_code < 300 else r
+
     async def get(self, path: str, headers: dict[str, str] | None = None, expect: int = 200, **params: Any) -> Any:
         r = await self.client.get(path, headers=self.admin if headers is None else headers, params={k: v for k, v in params.items() if v is not None})
         assert r.status_code == expect, r.text
@@ -99,7 +106,7 @@ class Net:
     async def sorteo(self, loteria_id: str, at: datetime, open_: bool = True) -> dict[str, Any]:
         s = await self.post("/api/v1/sorteos", {"loteriaId": loteria_id, "scheduledAt": at.isoformat()})
         if open_:
-            s = await self.post(f"/api/v1/sorteos/{s['id']}/open", None, expect=200)
+            s = await self.patch(f"/api/v1/sorteos/{s['id']}/open")
         return s
 
     async def sell(
@@ -110,13 +117,13 @@ class Net:
         body: dict[str, Any] = {"sorteoId": sorteo_id, "jugadas": lines}
         if vendedor_id:
             body["vendedorId"] = vendedor_id
-        return await self.post("/api/v1/lottery/tickets", body, headers=headers, expect=expect, **kw)
+        return await self.post("/api/v1/tickets", body, headers=headers, expect=expect, **kw)
 
     async def evaluate(self, sorteo_id: str, number: str, extra: float | None = None, expect: int | None = 200) -> Any:
         body: dict[str, Any] = {"winningNumber": number}
         if extra is not None:
             body["extraMultiplierX"] = extra
-        return await self.post(f"/api/v1/sorteos/{sorteo_id}/evaluate", body, expect=expect)
+        return await self.patch(f"/api/v1/sorteos/{sorteo_id}/evaluate", body, expect=expect)
 
     async def movement(self, expect: int | None = 201, headers: dict[str, str] | None = None, **body: Any) -> Any:
         body.setdefault("method", "cash")
@@ -129,7 +136,7 @@ class Net:
         return int(await self.build.scalar(f"SELECT count(*) FROM {table}"))
 
     async def reconcile(self) -> dict[str, Any]:
-        from taquilla.network.service import reconcile
+        from taquilla.network.ledger.service import reconcile
 
         async with self.build.app.state.sessionmaker() as session:
             report = await reconcile(session)

@@ -27,24 +27,25 @@ async def test_lifecycle_and_bad_transitions(net: Net) -> None:
     lot = await net.loteria()
     s = await net.sorteo(lot["id"], cr(2026, 1, 15, 20), open_=False)
     assert s["status"] == "SCHEDULED"
-    await net.post(f"/api/v1/sorteos/{s['id']}/close", None, expect=409)
+    await net.patch(f"/api/v1/sorteos/{s['id']}/close", expect=409)
     r = await net.evaluate(s["id"], "01", expect=409)
     assert r.json()["error"]["code"] == "INVALID_SORTEO_STATE"
-    s = await net.post(f"/api/v1/sorteos/{s['id']}/open", None, expect=200)
-    await net.post(f"/api/v1/sorteos/{s['id']}/open", None, expect=409)
+    s = await net.patch(f"/api/v1/sorteos/{s['id']}/open")
+    await net.patch(f"/api/v1/sorteos/{s['id']}/open", expect=409)
+    await net.post(f"/api/v1/sorteos/{s['id']}/open", None, expect=409)  # POST: alias for earlier clients
     r = await net.evaluate(s["id"], "01", expect=409)
     assert r.json()["error"]["code"] == "SALES_STILL_OPEN"
     net.clock.set(cr(2026, 1, 15, 21))
     for bad in ("1", "001", "x1", "-1"):
         r = await net.evaluate(s["id"], bad, expect=400)
         assert r.json()["error"]["code"] == "INVALID_WINNING_NUMBER"
-    await net.post(f"/api/v1/sorteos/{s['id']}/evaluate", {"winningNumber": 1}, expect=400)
+    await net.patch(f"/api/v1/sorteos/{s['id']}/evaluate", {"winningNumber": 1}, expect=400)
     await net.evaluate(s["id"], "01")
     r = await net.evaluate(s["id"], "02", expect=409)
     assert r.json()["error"]["code"] == "ALREADY_EVALUATED"
-    closed = await net.post(f"/api/v1/sorteos/{s['id']}/close", None, expect=200)
+    closed = await net.patch(f"/api/v1/sorteos/{s['id']}/close")
     assert closed["status"] == "CLOSED" and closed["winningNumber"] == "01"
-    await net.post(f"/api/v1/sorteos/{s['id']}/revert-evaluation", None, expect=409)
+    await net.patch(f"/api/v1/sorteos/{s['id']}/revert-evaluation", expect=409)
     listing = await net.get("/api/v1/sorteos", status="CLOSED")
     assert [x["id"] for x in listing["data"]] == [s["id"]]
 
@@ -53,13 +54,13 @@ async def test_evaluate_and_revert(net: Net) -> None:
     x = await _sold(net)
     ev = await net.evaluate(x["s"]["id"], "25", extra=3)
     assert ev["status"] == "EVALUATED"
-    win = (await net.get(f"/api/v1/lottery/tickets/{x['win']['id']}"))["data"]
+    win = (await net.get(f"/api/v1/tickets/{x['win']['id']}"))["data"]
     assert win["totalPayout"] == 100 * 80 + 10 * 3 and win["isWinner"]
     assert [j["payout"] for j in win["jugadas"] if j["number"] == "26"] == [0.0]
-    lose = (await net.get(f"/api/v1/lottery/tickets/{x['lose']['id']}"))["data"]
+    lose = (await net.get(f"/api/v1/tickets/{x['lose']['id']}"))["data"]
     assert lose["status"] == "EVALUATED" and lose["totalPayout"] == 0.0
     assert (await _day(net, x))["totalPayouts"] == 8030.0
-    reverted = await net.post(f"/api/v1/sorteos/{x['s']['id']}/revert-evaluation", None, expect=200)
+    reverted = await net.patch(f"/api/v1/sorteos/{x['s']['id']}/revert-evaluation")
     assert reverted["status"] == "OPEN" and reverted["winningNumber"] is None
     assert (await _day(net, x))["totalPayouts"] == 0.0
     # evaluated again without the extra multiplier: the REVENTADO does not win
@@ -71,8 +72,8 @@ async def test_evaluate_and_revert(net: Net) -> None:
 async def test_prize_payments(net: Net) -> None:
     x = await _sold(net)
     await net.evaluate(x["s"]["id"], "25", extra=3)
-    url = f"/api/v1/lottery/tickets/{x['win']['id']}/prize-payments"
-    r = await net.post(f"/api/v1/lottery/tickets/{x['lose']['id']}/prize-payments", {"amount": 1}, headers=x["hv"], expect=409)
+    url = f"/api/v1/tickets/{x['win']['id']}/prize-payments"
+    r = await net.post(f"/api/v1/tickets/{x['lose']['id']}/prize-payments", {"amount": 1}, headers=x["hv"], expect=409)
     assert r.json()["error"]["code"] == "NOT_A_WINNER"
     r = await net.post(url, {"amount": 8030.01}, headers=x["hv"], expect=409)
     assert r.json()["error"]["code"] == "PRIZE_EXCEEDS_PAYOUT"
@@ -81,14 +82,14 @@ async def test_prize_payments(net: Net) -> None:
     p1 = await net.post(url, {"amount": 3000}, headers=h)
     assert (await net.post(url, {"amount": 3000}, headers=h)) == p1
     assert p1["ticket"]["totalPaidToCustomer"] == 3000.0
-    r = await net.post(f"/api/v1/sorteos/{x['s']['id']}/revert-evaluation", None, expect=409)
+    r = await net.patch(f"/api/v1/sorteos/{x['s']['id']}/revert-evaluation", expect=409)
     assert r.json()["error"]["code"] == "PRIZES_PAID"
     p2 = await net.post(url, {}, headers=x["hv"])  # the rest
     assert p2["payment"]["amount"] == 5030.0 and p2["ticket"]["totalPaidToCustomer"] == 8030.0
     r = await net.post(url, {"amount": 1}, headers=x["hv"], expect=409)
     assert r.json()["error"]["code"] == "PRIZE_ALREADY_PAID"
     assert (await _day(net, x))["totalPaidToCustomer"] == 8030.0
-    rev_url = f"/api/v1/lottery/prize-payments/{p1['payment']['id']}/reverse"
+    rev_url = f"{url}/{p1['payment']['id']}/reverse"
     await net.post(rev_url, {"reason": "error"}, headers=x["hv"], expect=403)  # a vendedor may not reverse
     rev = await net.post(rev_url, {"reason": "error de caja"}, expect=200)
     assert rev["isReversed"] is True

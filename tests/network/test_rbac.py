@@ -45,7 +45,7 @@ async def test_structure_rbac_and_bad_input(net: Net) -> None:
     await net.post("/api/v1/sorteos", {"loteriaId": lot["id"], "scheduledAt": "2026-01-15T20:00:00"}, expect=400)  # naive
     s = await net.sorteo(lot["id"], cr(2026, 1, 15, 20), open_=False)
     await net.post("/api/v1/sorteos", {"loteriaId": lot["id"], "scheduledAt": cr(2026, 1, 15, 20).isoformat()}, expect=409)
-    await net.post(f"/api/v1/sorteos/{s['id']}/open", None, headers=listero, expect=403)
+    await net.patch(f"/api/v1/sorteos/{s['id']}/open", headers=listero, expect=403)
     assert (await net.get("/api/v1/sorteos", headers=hv))["meta"]["total"] == 1
     # an organizer has no network access
     await net.build.organizer("org_x")
@@ -69,15 +69,15 @@ async def test_ticket_rbac(net: Net) -> None:
     tc = await net.sell(net.admin, s["id"], [("03", 10)], vendedor_id=c["id"])
     await net.sell(net.admin, s["id"], [("03", 10)], expect=400)  # ADMIN must name the vendedor
     ids = lambda body: sorted(t["id"] for t in body["data"])  # noqa: E731
-    assert ids(await net.get("/api/v1/lottery/tickets", headers=ha)) == [ta["id"]]
-    assert ids(await net.get("/api/v1/lottery/tickets", headers=l1)) == sorted([ta["id"], tb["id"]])
-    assert ids(await net.get("/api/v1/lottery/tickets")) == sorted([ta["id"], tb["id"], tc["id"]])
-    await net.get("/api/v1/lottery/tickets", headers=ha, expect=403, vendedorId=b["id"])
-    await net.get("/api/v1/lottery/tickets", headers=l1, expect=403, ventanaId=v2["id"])
-    await net.get(f"/api/v1/lottery/tickets/{tb['id']}", headers=ha, expect=404)
-    await net.get(f"/api/v1/lottery/tickets/{tc['id']}", headers=l1, expect=404)
-    await net.post(f"/api/v1/lottery/tickets/{tc['id']}/cancel", None, headers=hb, expect=404)
-    await net.post(f"/api/v1/lottery/tickets/{tb['id']}/cancel", None, headers=l1, expect=200)
+    assert ids(await net.get("/api/v1/tickets", headers=ha)) == [ta["id"]]
+    assert ids(await net.get("/api/v1/tickets", headers=l1)) == sorted([ta["id"], tb["id"]])
+    assert ids(await net.get("/api/v1/tickets")) == sorted([ta["id"], tb["id"], tc["id"]])
+    await net.get("/api/v1/tickets", headers=ha, expect=403, vendedorId=b["id"])
+    await net.get("/api/v1/tickets", headers=l1, expect=403, ventanaId=v2["id"])
+    await net.get(f"/api/v1/tickets/{tb['id']}", headers=ha, expect=404)
+    await net.get(f"/api/v1/tickets/{tc['id']}", headers=l1, expect=404)
+    await net.patch(f"/api/v1/tickets/{tc['id']}/cancel", headers=hb, expect=404)
+    await net.patch(f"/api/v1/tickets/{tb['id']}/cancel", headers=l1)
     await net.statement(headers=hc, expect=403, dimension="vendedor", vendedorId=a["id"])
     await net.statement(headers=l1, expect=403, dimension="ventana", ventanaId=v2["id"])
     await net.statement(headers=l1, expect=403, dimension="vendedor", vendedorId=c["id"])

@@ -69,19 +69,20 @@ async def test_reconcile_finds_no_drift(net: Net, ops: list[tuple[Any, ...]]) ->
                 tickets.append(r["id"])
         elif kind == "cancel" and tickets:
             net.clock.set(cr(2026, 1, 31, 8))
-            await net.post(f"/api/v1/lottery/tickets/{tickets[o[1] % len(tickets)]}/cancel", None, expect=None)
+            await net.patch(f"/api/v1/tickets/{tickets[o[1] % len(tickets)]}/cancel", expect=None)
         elif kind == "evaluate":
             net.clock.set(cr(2026, 2, 1, 18))
             await net.evaluate(sorteos[o[1]]["id"], o[2], extra=o[3], expect=None)
         elif kind == "revert":
-            await net.post(f"/api/v1/sorteos/{sorteos[o[1]]['id']}/revert-evaluation", None, expect=None)
+            await net.patch(f"/api/v1/sorteos/{sorteos[o[1]]['id']}/revert-evaluation", expect=None)
         elif kind == "pay" and tickets:
             body = {} if o[2] is None else {"amount": o[2]}
-            r = await net.post(f"/api/v1/lottery/tickets/{tickets[o[1] % len(tickets)]}/prize-payments", body, expect=None)
+            r = await net.post(f"/api/v1/tickets/{tickets[o[1] % len(tickets)]}/prize-payments", body, expect=None)
             if isinstance(r, dict):
-                prizes.append(r["payment"]["id"])
+                prizes.append((r["ticket"]["id"], r["payment"]["id"]))
         elif kind == "reverse_prize" and prizes:
-            await net.post(f"/api/v1/lottery/prize-payments/{prizes[o[1] % len(prizes)]}/reverse", {"reason": "r"}, expect=None)
+            ticket_id, payment_id = prizes[o[1] % len(prizes)]
+            await net.post(f"/api/v1/tickets/{ticket_id}/prize-payments/{payment_id}/reverse", {"reason": "r"}, expect=None)
         elif kind == "movement":
             r = await net.movement(expect=None, date=o[4], amount=o[2], type=o[3], **targets[o[1]])
             if isinstance(r, dict):

@@ -76,9 +76,9 @@ async def test_ticket_snapshots_and_day_boundary(net: Net) -> None:
     assert sc.t_b1["commissionAmount"] == 32.0
     assert [j["multiplierX"] for j in sc.t_a1["jugadas"]] == [90.0, 90.0]
     assert sc.t_a1["ticketNumber"] == 1 and sc.t_b1["ticketNumber"] == 2 and sc.t_a2["ticketNumber"] == 1  # per business day
-    detail = (await net.get(f"/api/v1/lottery/tickets/{sc.t_a1['id']}"))["data"]
+    detail = (await net.get(f"/api/v1/tickets/{sc.t_a1['id']}"))["data"]
     assert detail["status"] == "EVALUATED" and detail["totalPayout"] == 90000.0
-    b1 = (await net.get(f"/api/v1/lottery/tickets/{sc.t_b1['id']}"))["data"]
+    b1 = (await net.get(f"/api/v1/tickets/{sc.t_b1['id']}"))["data"]
     assert b1["totalPayout"] == 18500.0
 
 

@@ -19,21 +19,17 @@ from taquilla.core.security import Role
 from taquilla.core.settings import Settings
 from taquilla.identity import repository as users
 from taquilla.identity.service import create_user
-from taquilla.network import service
+from taquilla.network.auth import NetworkScope
+from taquilla.network.draws import service as draws
+from taquilla.network.draws.schemas import EvaluateIn, SorteoIn
+from taquilla.network.ledger import service as ledger
+from taquilla.network.ledger.schemas import MovementIn
 from taquilla.network.models import Banca, LotteryTicket
-from taquilla.network.schemas import (
-    BancaIn,
-    CommissionPolicy,
-    EvaluateIn,
-    JugadaIn,
-    LoteriaIn,
-    MovementIn,
-    PrizePaymentIn,
-    SorteoIn,
-    TicketIn,
-    VendedorIn,
-    VentanaIn,
-)
+from taquilla.network.sales import service as sales
+from taquilla.network.sales.schemas import JugadaIn, PrizePaymentIn, TicketIn
+from taquilla.network.schemas import CommissionPolicy
+from taquilla.network.structure import service as structure
+from taquilla.network.structure.schemas import BancaIn, LoteriaIn, VendedorIn, VentanaIn
 
 LISTERO_PASSWORD = "taquilla-listero"
 VENDEDOR_PASSWORD = "taquilla-vendedor"
@@ -50,12 +46,12 @@ async def seed(session: AsyncSession, settings: Settings) -> list[str]:
     if await session.get(Banca, "ban_demo") is not None:
         return lines
     rng = random.Random(20261122)
-    admin = service.Scope(Role.ADMIN, "demo", None, None)
-    await service.create_banca(session, BancaIn(id="ban_demo", code="BANCA-DEMO", name="Banca Demo",
+    admin = NetworkScope(Role.ADMIN, "demo", None, None)
+    await structure.create_banca(session, BancaIn(id="ban_demo", code="BANCA-DEMO", name="Banca Demo",
                                                 commissionPolicy=CommissionPolicy(percent=Decimal(5))))
     ventanas = []
     for i in range(1, 4):
-        v, _ = await service.create_ventana(session, VentanaIn(
+        v, _ = await structure.create_ventana(session, VentanaIn(
             id=f"ven_demo_{i}", bancaId="ban_demo", code=f"VEN-00{i}", name=["Ventana San José", "Ventana Heredia", "Ventana Cartago"][i - 1],
             commissionPolicy=CommissionPolicy(percent=Decimal(10 + i)),
         ))
@@ -67,14 +63,14 @@ async def seed(session: AsyncSession, settings: Settings) -> list[str]:
     for i in range(1, 11):
         ventana = ventanas[(i - 1) % 3]
         policy = CommissionPolicy(percent=Decimal(8)) if i % 2 else None
-        vd, _ = await service.create_vendedor(session, admin, VendedorIn(
+        vd, _ = await structure.create_vendedor(session, admin, VendedorIn(
             username=f"vendedor{i}", password=VENDEDOR_PASSWORD, name=f"Vendedor {i}", code=f"{ventana.code}-{i:02d}",
             ventanaId=ventana.id, commissionPolicy=policy,
         ))
         vendedores.append(vd)
-    tica = await service.create_loteria(session, LoteriaIn(id="lot_tica", name="Tica", baseMultiplierX=Decimal(90),
+    tica = await structure.create_loteria(session, LoteriaIn(id="lot_tica", name="Tica", baseMultiplierX=Decimal(90),
                                                            reventadoEnabled=True, drawTimes=["12:55", "16:30", "19:30"]))
-    nica = await service.create_loteria(session, LoteriaIn(id="lot_nica", name="Nica", baseMultiplierX=Decimal(80),
+    nica = await structure.create_loteria(session, LoteriaIn(id="lot_nica", name="Nica", baseMultiplierX=Decimal(80),
                                                            drawTimes=["13:00", "21:00"]))
     today = cr_today()
     for offset in range(DAYS - 1, -1, -1):
@@ -82,8 +78,8 @@ async def seed(session: AsyncSession, settings: Settings) -> list[str]:
         for lot in (tica, nica):
             for hhmm in lot.draw_times:
                 at = datetime.combine(day, time.fromisoformat(hhmm), tzinfo=CR_TZ)
-                sorteo = await service.create_sorteo(session, SorteoIn(loteriaId=lot.id, scheduledAt=at))
-                await service.open_sorteo(session, sorteo.id)
+                sorteo, _ = await draws.create_sorteo(session, SorteoIn(loteriaId=lot.id, scheduledAt=at))
+                await draws.open_sorteo(session, sorteo.id)
                 if offset == 0:
                     continue
                 sale_time = at - timedelta(hours=2)
@@ -94,27 +90,27 @@ async def seed(session: AsyncSession, settings: Settings) -> list[str]:
                     jugadas = [JugadaIn(number=f"{rng.randint(0, 99):02d}", amount=Decimal(rng.choice([500, 1000, 2000, 5000])),
                                         type="REVENTADO" if lot.reventado_enabled and rng.random() < 0.2 else "NUMERO")
                                for _ in range(rng.randint(1, 4))]
-                    t = await service.sell(session, admin, TicketIn(sorteoId=sorteo.id, vendedorId=vd.id, jugadas=jugadas), sale_time)
-                    sold.append(t.ticket.id)
+                    t = await sales.sell(session, admin, TicketIn(sorteoId=sorteo.id, vendedorId=vd.id, jugadas=jugadas), sale_time)
+                    sold.append(t.id)
                     played += [j.number for j in jugadas]
                 if sold and rng.random() < 0.05:
-                    await service.cancel_ticket(session, admin, sold[0], sale_time)
+                    await sales.cancel_ticket(session, admin, sold[0], sale_time)
                 # the winning number is often one that was played, so that there are prizes to show
                 winning = rng.choice(played) if played and rng.random() < 0.5 else f"{rng.randint(0, 99):02d}"
-                await service.evaluate_sorteo(session, sorteo.id, EvaluateIn(winningNumber=winning, extraMultiplierX=Decimal(rng.choice([2, 5]))),
+                await draws.evaluate_sorteo(session, sorteo.id, EvaluateIn(winningNumber=winning, extraMultiplierX=Decimal(rng.choice([2, 5]))),
                                               at + timedelta(minutes=5))
                 for tid in sold:
                     ticket = await session.get(LotteryTicket, tid)
                     if ticket is not None and ticket.payout_cents > 0 and rng.random() < 0.8:
-                        await service.pay_prize(session, admin, tid, PrizePaymentIn(), at + timedelta(hours=1))
-                await service.close_sorteo(session, sorteo.id)
+                        await sales.pay_prize(session, admin, tid, PrizePaymentIn())
+                await draws.close_sorteo(session, sorteo.id)
         if offset and offset % 7 == 0:
             for vd in vendedores:
-                await service.create_movement(session, admin, MovementIn(
+                await ledger.create_movement(session, admin, MovementIn(
                     date=day.isoformat(), vendedorId=vd.id, amount=Decimal(rng.randint(5, 40) * 1000), type="collection",
-                    method=rng.choice(["cash", "transfer"]), notes="Cobro semanal"), datetime.now(CR_TZ))
+                    method=rng.choice(["cash", "transfer"]), notes="Cobro semanal"))
             for v in ventanas:
-                await service.create_movement(session, admin, MovementIn(
+                await ledger.create_movement(session, admin, MovementIn(
                     date=day.isoformat(), ventanaId=v.id, amount=Decimal(rng.randint(10, 60) * 1000), type="payment",
-                    method="transfer", notes="Pago de premios"), datetime.now(CR_TZ))
+                    method="transfer", notes="Pago de premios"))
     return lines

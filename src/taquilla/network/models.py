@@ -18,7 +18,7 @@ Design notes
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +32,11 @@ TICKET_ACTIVE, TICKET_CANCELLED, TICKET_EVALUATED = "ACTIVE", "CANCELLED", "EVAL
 SORTEO_STATES = ("SCHEDULED", "OPEN", "EVALUATED", "CLOSED")
 NO_VENDEDOR = ""
 """``vendedor_id`` of rollup rows that belong to the ventana itself (ventana-level movements)."""
+
+
+def sales_cutoff(scheduled_at: datetime, cutoff_minutes: int) -> datetime:
+    """A sorteo's cutoff: ``scheduledAt − salesCutoffMinutes`` (UTC), the last moment to sell or cancel (exclusive)."""
+    return scheduled_at - timedelta(minutes=cutoff_minutes)
 
 
 class Banca(Base):

@@ -1,0 +1,246 @@
+"""Queries of lottery tickets and prize payments.
+
+The sale is the network's hot path (one request per ticket, all day, from every vendedor):
+its statements below are hand-written SQL on the request's asyncpg connection, named, three
+round trips per sale (context, rollup, insert) instead of the ORM's six. Measured with
+``bench.bench_network`` (32 concurrent vendedores, 3 jugadas per ticket): see docs/network.md
+"Benchmark" for the before/after figures that justified it. Everything else is ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from taquilla.core.db import driver_connection
+from taquilla.core.pagination import PageParams
+from taquilla.core.queries import paginate
+from taquilla.network.auth import NetworkScope
+from taquilla.network.models import Jugada, LotteryTicket, PrizePayment
+
+# ---- the sale (hot path, asyncpg) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SaleContext:
+    """What a sale needs to know, read in one round trip (either side None when its id is unknown)."""
+
+    vendedor_id: str | None
+    vendedor_active: bool | None
+    vendedor_policy: dict[str, Any] | None
+    ventana_id: str | None
+    ventana_active: bool | None
+    ventana_policy: dict[str, Any] | None
+    banca_active: bool | None
+    banca_policy: dict[str, Any] | None
+    sorteo_id: str | None
+    sorteo_status: str | None
+    business_date: date | None
+    scheduled_at: datetime | None
+    loteria_id: str | None
+    loteria_name: str | None
+    digits: int | None
+    base_multiplier_x: Decimal | None
+    reventado_enabled: bool | None
+    sales_cutoff_minutes: int | None
+    max_bet_cents: int | None
+    max_per_number_cents: int | None
+    loteria_active: bool | None
+    counter_base: int | None
+
+
+SALE_CONTEXT_SQL = """
+WITH s AS (
+    SELECT s.id, s.status, s.business_date, s.scheduled_at, l.id AS loteria_id, l.name, l.digits,
+           l.base_multiplier_x, l.reventado_enabled, l.sales_cutoff_minutes, l.max_bet_cents,
+           l.max_per_number_cents, l.is_active
+      FROM sorteos s JOIN loterias l ON l.id = s.loteria_id
+     WHERE s.id = $2
+       FOR KEY SHARE OF s
+), p AS (
+    SELECT vd.id AS vendedor_id, vd.is_active AS vendedor_active, vd.commission_policy AS vendedor_policy,
+           v.id AS ventana_id, v.is_active AS ventana_active, v.commission_policy AS ventana_policy,
+           b.is_active AS banca_active, b.commission_policy AS banca_policy
+      FROM vendedores vd JOIN ventanas v ON v.id = vd.ventana_id JOIN bancas b ON b.id = v.banca_id
+     WHERE vd.id = $1
+)
+SELECT p.vendedor_id, p.vendedor_active, p.vendedor_policy, p.ventana_id, p.ventana_active, p.ventana_policy,
+       p.banca_active, p.banca_policy, s.id, s.status, s.business_date, s.scheduled_at, s.loteria_id, s.name,
+       s.digits, s.base_multiplier_x, s.reventado_enabled, s.sales_cutoff_minutes, s.max_bet_cents,
+       s.max_per_number_cents, s.is_active,
+       (SELECT c.base_value FROM network_ticket_counters c WHERE c.business_date = s.business_date)
+  FROM (SELECT 1) one LEFT JOIN p ON true LEFT JOIN s ON true
+"""
+"""The vendedor with its ventana and banca (activity, policies), the sorteo (locked FOR KEY SHARE:
+an evaluation waits for the sale and vice versa) with its lotería, and the day's ticket counter base."""
+
+
+async def sale_context(session: AsyncSession, vendedor_id: str, sorteo_id: str) -> SaleContext:
+    """:data:`SALE_CONTEXT_SQL` for one sale."""
+    conn = await driver_connection(session)
+    return SaleContext(*(await conn.fetchrow(SALE_CONTEXT_SQL, vendedor_id, sorteo_id)))
+
+
+OPEN_DAY_SQL = """
+INSERT INTO network_ticket_counters (business_date, base_value)
+SELECT $1, CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM network_ticket_number_seq
+ON CONFLICT (business_date) DO NOTHING
+RETURNING base_value
+"""
+"""The day's counter base = the sequence's current value, so its first ticket is normally number 1."""
+
+
+async def day_counter_base(session: AsyncSession, business_date: date) -> int:
+    """The ticket counter base of ``business_date``, created by the day's first sale.
+
+    Ticket number = ``nextval(network_ticket_number_seq) − base``: unique per day (the sequence
+    never repeats), without a row lock on a hot counter; gaps are possible. Two first sales of
+    a day at once: the second waits for the first's row (``ON CONFLICT DO NOTHING``) and reads it.
+    """
+    conn = await driver_connection(session)
+    base = await conn.fetchval(OPEN_DAY_SQL, business_date)
+    if base is None:
+        base = await conn.fetchval("SELECT base_value FROM network_ticket_counters WHERE business_date = $1", business_date)
+    return int(base)
+
+
+LOCK_NUMBERS_SQL = """
+SELECT count(pg_advisory_xact_lock(hashtextextended('network-number:' || $1 || ':' || n, 7)))
+  FROM (SELECT n FROM unnest($2::text[]) AS n ORDER BY n) ordered
+"""
+SOLD_PER_NUMBER_SQL = """
+SELECT j.number, SUM(j.amount_cents)
+  FROM network_jugadas j JOIN network_tickets t ON t.id = j.ticket_id
+ WHERE j.sorteo_id = $1 AND j.number = ANY($2::text[]) AND t.status <> 'CANCELLED'
+ GROUP BY j.number
+"""
+
+
+async def sold_per_number(session: AsyncSession, sorteo_id: str, numbers: Sequence[str]) -> dict[str, int]:
+    """Cents already sold (not cancelled) per number of the sorteo (NUMERO and REVENTADO).
+
+    First takes a transaction advisory lock per (sorteo, number), in number order: concurrent
+    sales of one number queue here, so a per-number limit holds (no deadlock: fixed order).
+    The sums are read by a later statement, which sees what the previous holder committed.
+    """
+    conn = await driver_connection(session)
+    wanted = sorted(set(numbers))
+    await conn.fetchval(LOCK_NUMBERS_SQL, sorteo_id, wanted)
+    return {n: int(a) for n, a in await conn.fetch(SOLD_PER_NUMBER_SQL, sorteo_id, wanted)}
+
+
+INSERT_SALE_SQL = """
+WITH t AS (
+    INSERT INTO network_tickets (id, ticket_number, business_date, sorteo_id, loteria_id, ventana_id, vendedor_id, status,
+                                 total_amount_cents, commission_cents, listero_commission_cents, payout_cents, paid_cents,
+                                 created_by)
+    VALUES ($1, nextval('network_ticket_number_seq') - $2, $3, $4, $5, $6, $7, 'ACTIVE', $8, $9, $10, 0, 0, $11)
+    RETURNING ticket_number, created_at
+), j AS (
+    INSERT INTO network_jugadas (id, ticket_id, sorteo_id, number, bet_type, amount_cents, multiplier_x, commission_percent,
+                                 commission_cents, listero_commission_percent, listero_commission_cents, is_winner, payout_cents)
+    SELECT u.id, $1, $4, u.number, u.bet_type, u.amount, u.mult, u.cp, u.cc, u.lp, u.lc, false, 0
+      FROM unnest($12::text[], $13::text[], $14::text[], $15::bigint[], $16::numeric[], $17::numeric[], $18::bigint[],
+                  $19::numeric[], $20::bigint[]) AS u(id, number, bet_type, amount, mult, cp, cc, lp, lc)
+)
+SELECT ticket_number, created_at FROM t
+"""
+"""The ticket and its jugadas in one statement; returns the ticket's number and ``created_at``."""
+
+
+async def insert_sale(session: AsyncSession, ticket: Any, jugadas: Sequence[Any], counter_base: int) -> tuple[int, datetime]:
+    """:data:`INSERT_SALE_SQL` for ``ticket`` and ``jugadas`` (objects with the columns' attribute names)."""
+    conn = await driver_connection(session)
+    row = await conn.fetchrow(
+        INSERT_SALE_SQL,
+        ticket.id, counter_base, ticket.business_date, ticket.sorteo_id, ticket.loteria_id, ticket.ventana_id,
+        ticket.vendedor_id, ticket.total_amount_cents, ticket.commission_cents, ticket.listero_commission_cents,
+        ticket.created_by,
+        [j.id for j in jugadas], [j.number for j in jugadas], [j.bet_type for j in jugadas],
+        [j.amount_cents for j in jugadas], [j.multiplier_x for j in jugadas], [j.commission_percent for j in jugadas],
+        [j.commission_cents for j in jugadas], [j.listero_commission_percent for j in jugadas],
+        [j.listero_commission_cents for j in jugadas],
+    )
+    return int(row[0]), row[1]
+
+
+# ---- tickets (ORM) ---------------------------------------------------------------------------------
+
+
+async def ticket_in_scope(session: AsyncSession, scope: NetworkScope, ticket_id: str) -> LotteryTicket | None:
+    """The ticket if it exists inside ``scope``."""
+    stmt = select(LotteryTicket).where(LotteryTicket.id == ticket_id)
+    return await session.scalar(scope.where(stmt, LotteryTicket.ventana_id, LotteryTicket.vendedor_id))
+
+
+async def ticket_for_update(session: AsyncSession, ticket_id: str) -> LotteryTicket | None:
+    """The ticket, locked FOR UPDATE and refreshed (after its sorteo's KEY SHARE lock)."""
+    stmt = select(LotteryTicket).where(LotteryTicket.id == ticket_id).with_for_update()
+    return await session.scalar(stmt.execution_options(populate_existing=True))
+
+
+async def tickets_page(
+    session: AsyncSession,
+    scope: NetworkScope,
+    *,
+    ventana_id: str | None,
+    vendedor_id: str | None,
+    sorteo_id: str | None,
+    status: str | None,
+    start: date | None,
+    end: date | None,
+    winners_only: bool,
+    page: PageParams,
+) -> tuple[int, list[LotteryTicket]]:
+    """Tickets in ``scope``, newest first, filtered (business dates ``[start, end]``; winners = payout > 0)."""
+    stmt = scope.where(select(LotteryTicket), LotteryTicket.ventana_id, LotteryTicket.vendedor_id)
+    for column, value in ((LotteryTicket.ventana_id, ventana_id), (LotteryTicket.vendedor_id, vendedor_id),
+                          (LotteryTicket.sorteo_id, sorteo_id), (LotteryTicket.status, status)):
+        if value:
+            stmt = stmt.where(column == value)
+    if start:
+        stmt = stmt.where(LotteryTicket.business_date >= start)
+    if end:
+        stmt = stmt.where(LotteryTicket.business_date <= end)
+    if winners_only:
+        stmt = stmt.where(LotteryTicket.payout_cents > 0)
+    return await paginate(session, stmt, page.offset, page.limit, LotteryTicket.created_at.desc(), LotteryTicket.id.desc())
+
+
+async def jugadas_of(session: AsyncSession, ticket_ids: Sequence[str]) -> dict[str, list[Jugada]]:
+    """The jugadas of each ticket (in id order)."""
+    out: dict[str, list[Jugada]] = {t: [] for t in ticket_ids}
+    if ticket_ids:
+        rows = await session.scalars(select(Jugada).where(Jugada.ticket_id.in_(ticket_ids)).order_by(Jugada.ticket_id, Jugada.id))
+        for j in rows:
+            out[j.ticket_id].append(j)
+    return out
+
+
+# ---- prize payments --------------------------------------------------------------------------------
+
+
+async def prize_payments_of(session: AsyncSession, ticket_id: str) -> list[PrizePayment]:
+    """The ticket's prize payments, oldest first (reversed ones included)."""
+    stmt = select(PrizePayment).where(PrizePayment.ticket_id == ticket_id).order_by(PrizePayment.created_at, PrizePayment.id)
+    return list(await session.scalars(stmt))
+
+
+async def prize_payment(session: AsyncSession, payment_id: str, *, for_update: bool = False) -> PrizePayment | None:
+    """One prize payment; ``for_update`` locks and refreshes it (after its ticket's lock)."""
+    stmt = select(PrizePayment).where(PrizePayment.id == payment_id)
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return await session.scalar(stmt)
+
+
+async def add(session: AsyncSession, *rows: Any) -> None:
+    """Insert ``rows`` and flush."""
+    session.add_all(rows)
+    await session.flush()

@@ -1,0 +1,306 @@
+"""Rules of lottery tickets and prize payments (DOMAIN.md "Sales network": Ticket, Jugada, Prize payment).
+
+* **Sale** (all-or-nothing): a VENDEDOR sells for itself; ADMIN or the listero for a vendedor
+  in scope (``vendedorId``). The vendedor, its ventana and banca and the lotería are active;
+  the sorteo is OPEN and the sale happens before its cutoff. Numbers have the lotería's
+  digits; REVENTADO needs ``reventadoEnabled``. Per-bet and per-number limits (cents, NUMERO
+  and REVENTADO together, cancelled tickets excluded) hold under concurrency.
+* Each jugada freezes the lotería's multiplier and both commission snapshots
+  (:mod:`taquilla.network.commission`). Its potential payout (amount × multiplier), the
+  ticket's total and its total potential payout are checked against the storable bound
+  before anything is written (400 ``AMOUNT_TOO_LARGE``).
+* ``businessDate`` = the sorteo's; ticket numbers are unique per business day.
+* **Cancellation**: an ACTIVE ticket, before the cutoff. **Prize payment**: part or all of an
+  evaluated winner's unpaid prize, never more; reversal (ADMIN or the listero) keeps the row.
+* Every fact change goes through :mod:`taquilla.network.rollup` in the same transaction.
+* Lock order of every ticket write: sorteo (KEY SHARE) → ticket (UPDATE) → prize payment → rollup row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from taquilla.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from taquilla.core.ids import new_id
+from taquilla.core.money import checked_cents, from_cents, positive_cents
+from taquilla.core.pagination import PageParams
+from taquilla.core.periods import DateRange
+from taquilla.core.security import Role
+from taquilla.network import rollup
+from taquilla.network.auth import NetworkScope
+from taquilla.network.commission import percent_of, sale_percents
+from taquilla.network.draws.service import check_number, cutoff_of, for_ticket_write
+from taquilla.network.models import (
+    TICKET_ACTIVE,
+    TICKET_CANCELLED,
+    TICKET_EVALUATED,
+    Jugada,
+    LotteryTicket,
+    PrizePayment,
+    sales_cutoff,
+)
+from taquilla.network.sales import repository as repo
+from taquilla.network.sales.repository import SaleContext
+from taquilla.network.sales.schemas import PrizePaymentIn, TicketIn
+
+# ---- sale -----------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class SoldJugada:
+    """A jugada as sold (attribute names of :class:`~taquilla.network.models.Jugada`)."""
+
+    id: str
+    number: str
+    bet_type: str
+    amount_cents: int
+    multiplier_x: Decimal
+    commission_percent: Decimal
+    commission_cents: int
+    listero_commission_percent: Decimal
+    listero_commission_cents: int
+    is_winner: bool = False
+    payout_cents: int = 0
+
+
+@dataclass(slots=True)
+class SoldTicket:
+    """A ticket as sold (attribute names of :class:`~taquilla.network.models.LotteryTicket`)."""
+
+    id: str
+    business_date: date
+    sorteo_id: str
+    loteria_id: str
+    ventana_id: str
+    vendedor_id: str
+    total_amount_cents: int
+    commission_cents: int
+    listero_commission_cents: int
+    created_by: str
+    jugadas: list[SoldJugada]
+    ticket_number: int = 0
+    created_at: datetime | None = None
+    status: str = TICKET_ACTIVE
+    payout_cents: int = 0
+    paid_cents: int = 0
+    cancelled_at: datetime | None = None
+
+
+def _seller(scope: NetworkScope, vendedor_id: str | None) -> str:
+    if scope.role is Role.VENDEDOR:
+        if vendedor_id not in (None, scope.vendedor_id):
+            raise Forbidden("A VENDEDOR sells only for itself.", code="VENDEDOR_OUT_OF_SCOPE")
+        assert scope.vendedor_id is not None
+        return scope.vendedor_id
+    if vendedor_id is None:
+        raise BadRequest("vendedorId is required.", code="VENDEDOR_REQUIRED")
+    return vendedor_id
+
+
+def _payout(cents: int, multiplier: Decimal) -> int:
+    return int((cents * multiplier).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _check_sale(ctx: SaleContext, scope: NetworkScope, body: TicketIn, now: datetime) -> list[tuple[str, int, str]]:
+    """The sale's refusals in the documented order; returns the lines ``(number, cents, type)``."""
+    if ctx.vendedor_id is None:
+        raise NotFound(f"Vendedor {body.vendedorId or scope.vendedor_id!r} not found.", code="VENDEDOR_NOT_FOUND")
+    assert ctx.ventana_id is not None
+    if scope.ventana_id is not None and ctx.ventana_id != scope.ventana_id:
+        raise Forbidden("This vendedor belongs to another ventana.", code="VENDEDOR_OUT_OF_SCOPE")
+    if not (ctx.vendedor_active and ctx.ventana_active and ctx.banca_active):
+        raise Conflict("The vendedor, its ventana or its banca is inactive.", code="INACTIVE")
+    if ctx.sorteo_id is None:
+        raise NotFound(f"Sorteo {body.sorteoId!r} not found.", code="SORTEO_NOT_FOUND")
+    assert ctx.digits is not None and ctx.base_multiplier_x is not None and ctx.scheduled_at is not None
+    lines = []
+    for i, j in enumerate(body.jugadas):
+        check_number(j.number, ctx.digits, "INVALID_NUMBER", f"jugadas[{i}].number")
+        cents = positive_cents(j.amount, f"jugadas[{i}].amount")
+        if j.type == "REVENTADO" and not ctx.reventado_enabled:
+            raise BadRequest(f"{ctx.loteria_name} has no reventado (extra multiplier) rule.", code="REVENTADO_NOT_ALLOWED")
+        lines.append((j.number, cents, j.type))
+    checked_cents(sum(c for _, c, _ in lines), "ticket total")
+    payouts = [checked_cents(_payout(c, ctx.base_multiplier_x), f"potential payout of jugadas[{i}]")
+               for i, (_, c, bet_type) in enumerate(lines) if bet_type == "NUMERO"]
+    checked_cents(sum(payouts), "potential payout of the ticket")
+    if ctx.sorteo_status != "OPEN":
+        raise Conflict(f"Sorteo is {ctx.sorteo_status}; sales need an OPEN sorteo.", code="SORTEO_NOT_OPEN")
+    if now >= sales_cutoff(ctx.scheduled_at, ctx.sales_cutoff_minutes or 0):
+        raise Conflict("Sales for this sorteo are closed (cutoff passed).", code="SALES_CLOSED")
+    if not ctx.loteria_active:
+        raise Conflict("This lotería is inactive.", code="INACTIVE")
+    if ctx.max_bet_cents is not None:
+        for number, cents, _ in lines:
+            if cents > ctx.max_bet_cents:
+                raise Conflict(
+                    f"A bet on {number} exceeds the limit per bet ({from_cents(ctx.max_bet_cents):.2f}).",
+                    code="BET_LIMIT_EXCEEDED",
+                )
+    return lines
+
+
+async def _check_number_limits(session: AsyncSession, ctx: SaleContext, lines: list[tuple[str, int, str]]) -> None:
+    limit = ctx.max_per_number_cents
+    if limit is None:
+        return
+    assert ctx.sorteo_id is not None
+    wanted: dict[str, int] = {}
+    for number, cents, _ in lines:
+        wanted[number] = wanted.get(number, 0) + cents
+    sold = await repo.sold_per_number(session, ctx.sorteo_id, list(wanted))
+    for number in sorted(wanted):
+        if sold.get(number, 0) + wanted[number] > limit:
+            left = max(0, limit - sold.get(number, 0))
+            raise Conflict(
+                f"Number {number} would exceed its limit for this sorteo (available {from_cents(left):.2f}).",
+                code="NUMBER_LIMIT_EXCEEDED",
+                details={"number": number, "available": from_cents(left)},
+            )
+
+
+async def sell(session: AsyncSession, scope: NetworkScope, body: TicketIn, now: datetime) -> SoldTicket:
+    """Sell a ticket (all-or-nothing); ``now`` is the sale instant (UTC). See the module docstring.
+
+    Raises Forbidden ``VENDEDOR_OUT_OF_SCOPE``; NotFound ``VENDEDOR_NOT_FOUND`` / ``SORTEO_NOT_FOUND``;
+    BadRequest ``VENDEDOR_REQUIRED``, ``INVALID_NUMBER``, ``AMOUNT_ROUNDS_TO_ZERO``, ``AMOUNT_TOO_LARGE``,
+    ``REVENTADO_NOT_ALLOWED``; Conflict ``INACTIVE``, ``SORTEO_NOT_OPEN``, ``SALES_CLOSED``,
+    ``BET_LIMIT_EXCEEDED``, ``NUMBER_LIMIT_EXCEEDED``.
+    """
+    ctx = await repo.sale_context(session, _seller(scope, body.vendedorId), body.sorteoId)
+    lines = _check_sale(ctx, scope, body, now)
+    await _check_number_limits(session, ctx, lines)
+    assert ctx.vendedor_id and ctx.ventana_id and ctx.sorteo_id and ctx.loteria_id and ctx.business_date
+    assert ctx.base_multiplier_x is not None
+    jugadas = []
+    for number, cents, bet_type in lines:
+        vp, lp = sale_percents(ctx.vendedor_policy, ctx.ventana_policy, ctx.banca_policy, ctx.loteria_id, bet_type)
+        jugadas.append(SoldJugada(
+            id=new_id("jug"), number=number, bet_type=bet_type, amount_cents=cents, multiplier_x=ctx.base_multiplier_x,
+            commission_percent=vp, commission_cents=percent_of(cents, vp),
+            listero_commission_percent=lp, listero_commission_cents=percent_of(cents, lp),
+        ))
+    ticket = SoldTicket(
+        id=new_id("tkt"), business_date=ctx.business_date, sorteo_id=ctx.sorteo_id, loteria_id=ctx.loteria_id,
+        ventana_id=ctx.ventana_id, vendedor_id=ctx.vendedor_id,
+        total_amount_cents=sum(j.amount_cents for j in jugadas), commission_cents=sum(j.commission_cents for j in jugadas),
+        listero_commission_cents=sum(j.listero_commission_cents for j in jugadas), created_by=scope.user_id, jugadas=jugadas,
+    )
+    await rollup.record_ticket(session, ticket, +1)
+    base = ctx.counter_base if ctx.counter_base is not None else await repo.day_counter_base(session, ctx.business_date)
+    ticket.ticket_number, ticket.created_at = await repo.insert_sale(session, ticket, jugadas, base)
+    return ticket
+
+
+# ---- tickets --------------------------------------------------------------------------------------
+
+
+async def get_ticket(session: AsyncSession, scope: NetworkScope, ticket_id: str) -> tuple[LotteryTicket, list[Jugada]]:
+    """The ticket with its jugadas. Raises NotFound ``TICKET_NOT_FOUND`` (also outside the scope)."""
+    ticket = await repo.ticket_in_scope(session, scope, ticket_id)
+    if ticket is None:
+        raise NotFound(f"Ticket {ticket_id!r} not found.", code="TICKET_NOT_FOUND")
+    return ticket, (await repo.jugadas_of(session, [ticket.id]))[ticket.id]
+
+
+async def list_tickets(
+    session: AsyncSession, scope: NetworkScope, *, ventana_id: str | None, vendedor_id: str | None, sorteo_id: str | None,
+    status: str | None, period: DateRange | None, winners_only: bool, page: PageParams,
+) -> tuple[int, list[tuple[LotteryTicket, list[Jugada]]]]:
+    """``(total, page)`` of tickets in scope, newest first, with their jugadas. Raises Forbidden ``OUT_OF_SCOPE``."""
+    ventana_id, vendedor_id = scope.narrow(ventana_id, vendedor_id)
+    total, rows = await repo.tickets_page(
+        session, scope, ventana_id=ventana_id, vendedor_id=vendedor_id, sorteo_id=sorteo_id, status=status,
+        start=period.start if period else None, end=period.end if period else None, winners_only=winners_only, page=page,
+    )
+    jugadas = await repo.jugadas_of(session, [t.id for t in rows])
+    return total, [(t, jugadas[t.id]) for t in rows]
+
+
+async def _lock_ticket(session: AsyncSession, scope: NetworkScope, ticket_id: str) -> tuple[LotteryTicket, datetime]:
+    """The ticket locked for a write (sorteo KEY SHARE first, then the ticket) and its sorteo's cutoff."""
+    peek = await repo.ticket_in_scope(session, scope, ticket_id)
+    if peek is None:
+        raise NotFound(f"Ticket {ticket_id!r} not found.", code="TICKET_NOT_FOUND")
+    sorteo, loteria = await for_ticket_write(session, peek.sorteo_id)
+    ticket = await repo.ticket_for_update(session, ticket_id)
+    assert ticket is not None
+    return ticket, cutoff_of(sorteo, loteria)
+
+
+async def cancel_ticket(session: AsyncSession, scope: NetworkScope, ticket_id: str, now: datetime) -> tuple[LotteryTicket, list[Jugada]]:
+    """Cancel an ACTIVE ticket before its sorteo's cutoff; its figures leave the rollup.
+
+    Raises NotFound ``TICKET_NOT_FOUND``; Conflict ``TICKET_NOT_ACTIVE`` / ``SALES_CLOSED``.
+    """
+    ticket, cutoff = await _lock_ticket(session, scope, ticket_id)
+    if ticket.status != TICKET_ACTIVE:
+        raise Conflict(f"The ticket is {ticket.status}.", code="TICKET_NOT_ACTIVE")
+    if now >= cutoff:
+        raise Conflict("The sorteo's cutoff has passed; the ticket can no longer be cancelled.", code="SALES_CLOSED")
+    ticket.status, ticket.cancelled_at, ticket.cancelled_by = TICKET_CANCELLED, now, scope.user_id
+    await rollup.record_ticket(session, ticket, -1)
+    await session.flush()
+    return ticket, (await repo.jugadas_of(session, [ticket.id]))[ticket.id]
+
+
+# ---- prize payments --------------------------------------------------------------------------------
+
+
+async def pay_prize(
+    session: AsyncSession, scope: NetworkScope, ticket_id: str, body: PrizePaymentIn
+) -> tuple[PrizePayment, LotteryTicket]:
+    """Pay (part of) a winning ticket's unpaid prize to the customer (``amount`` omitted = all of it).
+
+    Raises NotFound ``TICKET_NOT_FOUND``; Conflict ``NOT_A_WINNER`` / ``PRIZE_ALREADY_PAID`` /
+    ``PRIZE_EXCEEDS_PAYOUT``; BadRequest ``AMOUNT_ROUNDS_TO_ZERO`` / ``AMOUNT_TOO_LARGE``.
+    """
+    ticket, _ = await _lock_ticket(session, scope, ticket_id)
+    if ticket.status != TICKET_EVALUATED or ticket.payout_cents <= 0:
+        raise Conflict("This ticket has no prize to pay.", code="NOT_A_WINNER")
+    remaining = ticket.payout_cents - ticket.paid_cents
+    if remaining <= 0:
+        raise Conflict("This prize is already fully paid.", code="PRIZE_ALREADY_PAID")
+    cents = remaining if body.amount is None else positive_cents(body.amount)
+    if cents > remaining:
+        raise Conflict(
+            f"The amount exceeds the unpaid prize ({from_cents(remaining):.2f}).", code="PRIZE_EXCEEDS_PAYOUT",
+            details={"remaining": from_cents(remaining)},
+        )
+    payment = PrizePayment(id=new_id("prz"), ticket_id=ticket.id, amount_cents=cents, notes=body.notes, created_by=scope.user_id)
+    ticket.paid_cents += cents
+    await repo.add(session, payment)
+    await rollup.record_prize_payment(session, ticket, cents)
+    return payment, ticket
+
+
+async def list_prize_payments(session: AsyncSession, scope: NetworkScope, ticket_id: str) -> list[PrizePayment]:
+    """The ticket's prize payments, oldest first. Raises NotFound ``TICKET_NOT_FOUND``."""
+    ticket = await repo.ticket_in_scope(session, scope, ticket_id)
+    if ticket is None:
+        raise NotFound(f"Ticket {ticket_id!r} not found.", code="TICKET_NOT_FOUND")
+    return await repo.prize_payments_of(session, ticket.id)
+
+
+async def reverse_prize_payment(
+    session: AsyncSession, scope: NetworkScope, ticket_id: str, payment_id: str, reason: str, now: datetime
+) -> PrizePayment:
+    """Reverse a prize payment of ``ticket_id`` (kept, marked); the ticket's paid total and the rollup go down.
+
+    Raises NotFound ``TICKET_NOT_FOUND`` / ``PRIZE_PAYMENT_NOT_FOUND``; Conflict ``ALREADY_REVERSED``.
+    """
+    ticket, _ = await _lock_ticket(session, scope, ticket_id)
+    payment = await repo.prize_payment(session, payment_id, for_update=True)
+    if payment is None or payment.ticket_id != ticket.id:
+        raise NotFound(f"Prize payment {payment_id!r} not found.", code="PRIZE_PAYMENT_NOT_FOUND")
+    if payment.reversed_at is not None:
+        raise Conflict("This prize payment was already reversed.", code="ALREADY_REVERSED")
+    payment.reversed_at, payment.reversed_by, payment.reverse_reason = now, scope.user_id, reason
+    ticket.paid_cents -= payment.amount_cents
+    await rollup.record_prize_payment(session, ticket, -payment.amount_cents)
+    await session.flush()
+    return payment
