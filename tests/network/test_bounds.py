@@ -8,7 +8,6 @@ from typing import Any
 
 from taquilla.core.money import MAX_CENTS, MAX_MAJOR
 from taquilla.network.models import NO_VENDEDOR, DailyRollup
-
 from tests.network.builders import Net, cr
 
 BIGINT_MAX = 9_223_372_036_854_775_807
