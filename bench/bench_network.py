@@ -2,7 +2,7 @@
 
 In one run against one live API process (embedded PostgreSQL/Valkey unless DATABASE_URL/REDIS_URL):
 
-* **sales**: lottery tickets sold per second through ``POST /api/v1/lottery/tickets`` by 32
+* **sales**: lottery tickets sold per second through ``POST /api/v1/tickets`` by 32
   concurrent vendedores (each its own token and connection, 3 jugadas per ticket; median and
   p99 latency), beside the plain SQL of the same facts (INSERT ticket + 3 jugadas in one
   transaction per sale, asyncpg pool of 32) — the ratio API/SQL;
@@ -73,10 +73,10 @@ def api_sale(raw: RawHttp, tokens: list[dict[str, str]], sorteo: str):
         rnd = random.Random(i)
         body = {"sorteoId": sorteo, "jugadas": [{"number": f"{rnd.randint(0, 99):02d}", "amount": rnd.choice([100, 200, 500])} for _ in range(3)]}
         try:
-            status, resp = await raw.request(worker, "POST", "/api/v1/lottery/tickets", body, tokens[worker])
+            status, resp = await raw.request(worker, "POST", "/api/v1/tickets", body, tokens[worker])
         except (ConnectionError, asyncio.IncompleteReadError, IndexError, ValueError):
             raw._conns.pop(worker, None)  # the server closed an idle keep-alive connection: reconnect once
-            status, resp = await raw.request(worker, "POST", "/api/v1/lottery/tickets", body, tokens[worker])
+            status, resp = await raw.request(worker, "POST", "/api/v1/tickets", body, tokens[worker])
         if status != 201 and FAILURES[0] < 3:
             FAILURES[0] += 1
             print("sale failed:", status, resp[:300])

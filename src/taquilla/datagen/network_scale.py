@@ -44,7 +44,7 @@ def generate(settings: Settings, n: int, console: Console) -> None:
 async def _generate(settings: Settings, n: int, console: Console) -> None:
     import asyncpg
 
-    from taquilla.network.repository import EXPECTED_ROLLUPS_SQL, ROLLUP_FIELDS
+    from taquilla.network.rollup import EXPECTED_ROLLUPS_SQL, ROLLUP_FIELDS
 
     rng = random.Random(n)
     run = uuid.uuid4().hex[:6]

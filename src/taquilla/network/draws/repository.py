@@ -67,11 +67,13 @@ async def loterias_by_id(session: AsyncSession, ids: Sequence[str]) -> dict[str,
 
 
 async def has_tickets(session: AsyncSession, sorteo_id: str) -> bool:
+    """True when any ticket (also cancelled) was sold for the sorteo."""
     stmt = select(LotteryTicket.id).where(LotteryTicket.sorteo_id == sorteo_id).limit(1)
     return (await session.scalar(stmt)) is not None
 
 
 async def has_paid_prizes(session: AsyncSession, sorteo_id: str) -> bool:
+    """True when a ticket of the sorteo has prize money paid (not reversed)."""
     stmt = select(LotteryTicket.id).where(LotteryTicket.sorteo_id == sorteo_id, LotteryTicket.paid_cents > 0).limit(1)
     return (await session.scalar(stmt)) is not None
 

@@ -31,6 +31,7 @@ from taquilla.network.rollup import ROLLUP_FIELDS
 
 
 async def account_id_of(session: AsyncSession, owner_type: str, owner_id: str) -> str | None:
+    """The id of the account of (``owner_type`` VENTANA|VENDEDOR, ``owner_id``), or None."""
     return await session.scalar(select(Account.id).where(Account.owner_type == owner_type, Account.owner_id == owner_id))
 
 
@@ -89,6 +90,7 @@ async def names_of(session: AsyncSession, model: type[Ventana | Vendedor], ids: 
 
 
 async def movement_for_update(session: AsyncSession, movement_id: str) -> Movement | None:
+    """The movement, locked FOR UPDATE and refreshed (a reversal)."""
     stmt = select(Movement).where(Movement.id == movement_id).with_for_update()
     return await session.scalar(stmt.execution_options(populate_existing=True))
 
@@ -216,4 +218,5 @@ SELECT t.id, t.total_amount_cents, t.payout_cents, t.paid_cents,
 
 
 async def ticket_drift(session: AsyncSession) -> list[dict[str, Any]]:
+    """:data:`TICKET_DRIFT_SQL` as dicts (cents)."""
     return [dict(r._mapping) for r in await session.execute(text(TICKET_DRIFT_SQL))]

@@ -31,10 +31,12 @@ async def get(session: AsyncSession, model: type[M], row_id: str) -> M | None:
 
 
 async def code_taken(session: AsyncSession, model: type[Banca | Ventana | Vendedor], code: str) -> bool:
+    """True when a banca/ventana/vendedor (``model``) already uses ``code``."""
     return await session.scalar(select(model.id).where(model.code == code)) is not None
 
 
 async def loteria_name_taken(session: AsyncSession, name: str) -> bool:
+    """True when a lotería is already called ``name``."""
     return await session.scalar(select(Loteria.id).where(Loteria.name == name)) is not None
 
 
