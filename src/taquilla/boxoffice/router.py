@@ -8,13 +8,14 @@ gathered here with the hooks ``main.py`` calls (:func:`install`, :func:`on_start
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from taquilla.boxoffice.catalog.router import router as catalog_router
 from taquilla.boxoffice.events.router import router as events_router
 from taquilla.boxoffice.sales.router import router as sales_router
+from taquilla.core.routing import context_router
 
-router = APIRouter()
+router = context_router()
 router.include_router(catalog_router)
 router.include_router(events_router)
 router.include_router(sales_router)

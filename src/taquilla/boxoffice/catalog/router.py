@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 
 from taquilla.boxoffice.catalog import service
 from taquilla.boxoffice.catalog.schemas import (
@@ -41,9 +41,10 @@ from taquilla.core.responses import (
     ok,
     ok_page,
 )
+from taquilla.core.routing import context_router
 from taquilla.core.security import AdminPrincipal, CurrentPrincipal
 
-router = APIRouter(prefix="/api/v1/boxoffice", tags=["box office"])
+router = context_router(prefix="/api/v1/boxoffice", tags=["box office"])
 
 IdPath = Annotated[str, Path(pattern=CLIENT_ID_PATTERN)]
 IdQuery = Annotated[str | None, Query(pattern=CLIENT_ID_PATTERN)]

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import Path, Query, Response
 
 from taquilla.boxoffice.catalog.schemas import Deleted
 from taquilla.boxoffice.context import BoxOfficeDep
@@ -38,9 +38,10 @@ from taquilla.core.responses import (
     ok,
     ok_page,
 )
+from taquilla.core.routing import context_router
 from taquilla.core.security import AdminPrincipal, CurrentPrincipal
 
-router = APIRouter(prefix="/api/v1/boxoffice", tags=["box office"])
+router = context_router(prefix="/api/v1/boxoffice", tags=["box office"])
 
 IdPath = Annotated[str, Path(pattern=CLIENT_ID_PATTERN)]
 IdQuery = Annotated[str | None, Query(pattern=CLIENT_ID_PATTERN)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import Depends, Path, Query
 
 from taquilla.boxoffice.context import BoxOfficeDep
 from taquilla.boxoffice.ratelimit import storefront_rate_limit
@@ -20,9 +20,10 @@ from taquilla.core.idempotency import IdempotencyDep
 from taquilla.core.ids import CLIENT_ID_PATTERN
 from taquilla.core.pagination import PageDep
 from taquilla.core.responses import Envelope, ListEnvelope, error_responses, ok, ok_page
+from taquilla.core.routing import context_router
 from taquilla.core.security import AdminPrincipal
 
-router = APIRouter(prefix="/api/v1/boxoffice", tags=["box office"])
+router = context_router(prefix="/api/v1/boxoffice", tags=["box office"])
 
 IdPath = Annotated[str, Path(pattern=CLIENT_ID_PATTERN)]
 IdQuery = Annotated[str | None, Query(pattern=CLIENT_ID_PATTERN)]
