@@ -113,8 +113,13 @@ async def main(settings: Settings, ops: int, runs: int) -> None:
             redis = Redis.from_url(settings.redis_url)
             raw = RawHttp(base)
             await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=200)  # warm-up
+            await raw.close()
             for _ in range(runs):
+                # fresh keep-alive connections per run: on a loaded machine an idle one can outlive
+                # uvicorn's keep-alive timeout between runs, and RawHttp does not reconnect
+                raw = RawHttp(base)
                 a = await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=ops)
+                await raw.close()
                 d = await run_load_raw(driver_op(pool), concurrency=CONCURRENCY, total=ops)
                 assert a.errors == 0 and d.errors == 0, (a.errors, d.errors)
                 api_tput.append(a.throughput), api_med.append(a.median_ms), api_p99.append(a.p99_ms)
@@ -131,7 +136,6 @@ async def main(settings: Settings, ops: int, runs: int) -> None:
                 hit = await latency(http, f"{base}/director/overview", headers, 300)
                 miss_med.append(miss.median_ms), miss_p99.append(miss.p99_ms)
                 hit_med.append(hit.median_ms), hit_p99.append(hit.p99_ms)
-            await raw.close()
             await pool.close()
             await redis.aclose()
             rows = await _count(dsn)

@@ -1,14 +1,25 @@
-"""Every query of the director context."""
+"""Every query of the director context.
+
+Raw SQL rule (STYLE.md): the two writes (``POST /director/assign`` and ``/director/payments``)
+are the measured hot path, so their statements are hand-written and run on the asyncpg
+connection of the request's own transaction (:func:`taquilla.core.db.driver_connection`):
+one statement checks the organizer (and event) and inserts the entry, one reads the
+organizer's balances — two round trips instead of four (organizer get, event get, flush,
+balances), and no unit of work. ``bench.bench_director --ops 1000 --runs 3`` (16 clients, a
+shared 2-core machine under load, before/after runs interleaved twice): ORM 55 and 70 writes/s
+(API/driver 0.04, 0.06) → hand-written 90 and 110 writes/s (0.09, 0.11), about 1.6×. Same rows,
+same transaction as the session. Everything else here uses the ORM.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from taquilla.boxoffice.models import Event
+from taquilla.core.db import driver_connection
 from taquilla.core.queries import paginate
 from taquilla.director.models import LedgerEntry, Organizer
 
@@ -18,10 +29,6 @@ KPI_VIEWS = ("mv_kpi_tickets_entregados", "mv_kpi_deuda_abierta", "mv_kpi_top_or
 
 async def get_organizer(session: AsyncSession, organizer_id: str) -> Organizer | None:
     return await session.get(Organizer, organizer_id)
-
-
-async def get_event(session: AsyncSession, event_id: str) -> Event | None:
-    return await session.get(Event, event_id)
 
 
 async def add(session: AsyncSession, row: Any) -> Any:
@@ -36,25 +43,109 @@ async def list_organizers(session: AsyncSession, offset: int, limit: int) -> tup
     return await paginate(session, select(Organizer), offset, limit, Organizer.id)
 
 
-async def balances(session: AsyncSession, organizer_id: str) -> list[dict[str, Any]]:
-    """Per currency: tickets, equivalent tickets, assigned cents, payment cents (whole ledger)."""
-    is_payment = LedgerEntry.entry_type == "payment"
-    stmt = (
-        select(
-            LedgerEntry.currency,
-            func.coalesce(func.sum(LedgerEntry.tickets), 0),
-            func.coalesce(func.sum(LedgerEntry.tickets_equivalent), 0),
-            func.coalesce(func.sum(case((is_payment, 0), else_=LedgerEntry.amount_cents)), 0),
-            func.coalesce(func.sum(case((is_payment, LedgerEntry.amount_cents), else_=0)), 0),
-        )
-        .where(LedgerEntry.organizer_id == organizer_id)
-        .group_by(LedgerEntry.currency)
-        .order_by(LedgerEntry.currency)
+# ------------------------------------------------------------------- hot path (writes)
+
+_ENTRY_COLUMNS = (
+    "id, organizer_id, event_id, entry_type, tickets, tickets_equivalent, unit_price_cents, amount_cents, currency, metadata, created_by"
+)
+
+INSERT_ASSIGNMENT_SQL = f"""
+WITH src AS (
+    SELECT o.id AS organizer_id, e.id AS event_id, e.type AS event_type
+      FROM organizers o LEFT JOIN events e ON e.id = $3
+     WHERE o.id = $2
+), ins AS (
+    INSERT INTO director_ledger_entries ({_ENTRY_COLUMNS})
+    SELECT $1, s.organizer_id, s.event_id, $4, $5::int, CASE WHEN s.event_type = 'premium' THEN $7::int ELSE $6::int END,
+           $8::bigint, $9::bigint, $10, $11::jsonb, $12
+      FROM src s
+     WHERE s.event_id IS NOT NULL
+    RETURNING tickets_equivalent, created_at
+)
+SELECT s.organizer_id IS NOT NULL, s.event_id IS NOT NULL, i.tickets_equivalent, i.created_at
+  FROM (SELECT 1) one LEFT JOIN src s ON true LEFT JOIN ins i ON true
+"""
+"""Hot path, one statement: insert allotment $1 when organizer $2 and event $3 exist.
+
+$6/$7 are the equivalent tickets for a standard/premium event (the service computes both;
+the statement picks by the event's type). One row: (organizer found, event found,
+tickets_equivalent, created_at) — the last two NULL when nothing was inserted.
+"""
+
+INSERT_PAYMENT_SQL = f"""
+INSERT INTO director_ledger_entries ({_ENTRY_COLUMNS})
+SELECT $1, o.id, NULL, 'payment', 0, 0, NULL, $3::bigint, $4, $5::jsonb, $6
+  FROM organizers o
+ WHERE o.id = $2
+RETURNING created_at
+"""
+"""Hot path, one statement: insert payment $1 when organizer $2 exists; no row otherwise."""
+
+BALANCES_SQL = """
+SELECT currency,
+       COALESCE(sum(tickets), 0) AS tickets,
+       COALESCE(sum(tickets_equivalent), 0) AS tickets_equivalent,
+       COALESCE(sum(amount_cents) FILTER (WHERE entry_type <> 'payment'), 0) AS assigned,
+       COALESCE(sum(amount_cents) FILTER (WHERE entry_type = 'payment'), 0) AS payments
+  FROM director_ledger_entries
+ WHERE organizer_id = $1
+ GROUP BY currency
+ ORDER BY currency
+"""
+"""One organizer's whole ledger per currency (also read by the ledger page)."""
+
+
+async def insert_assignment(
+    session: AsyncSession, entry: LedgerEntry, *, equivalent_standard: int, equivalent_premium: int, metadata_json: str
+) -> tuple[bool, bool]:
+    """Insert allotment ``entry`` (a transient row; ``tickets_equivalent`` and ``created_at`` are
+    filled in from the database) unless its organizer or event is missing.
+
+    Returns ``(organizer found, event found)``; the entry was written only when both are true.
+    """
+    conn = await driver_connection(session)
+    row = await conn.fetchrow(
+        INSERT_ASSIGNMENT_SQL,
+        entry.id,
+        entry.organizer_id,
+        entry.event_id,
+        entry.entry_type,
+        entry.tickets,
+        equivalent_standard,
+        equivalent_premium,
+        entry.unit_price_cents,
+        entry.amount_cents,
+        entry.currency,
+        metadata_json,
+        entry.created_by,
     )
+    if row[3] is not None:
+        entry.tickets_equivalent, entry.created_at = row[2], row[3]
+    return row[0], row[1]
+
+
+async def insert_payment(session: AsyncSession, entry: LedgerEntry, *, metadata_json: str) -> bool:
+    """Insert payment ``entry`` (transient; ``created_at`` filled in) unless its organizer is missing; whether it was written."""
+    conn = await driver_connection(session)
+    created_at = await conn.fetchval(
+        INSERT_PAYMENT_SQL, entry.id, entry.organizer_id, entry.amount_cents, entry.currency, metadata_json, entry.created_by
+    )
+    if created_at is None:
+        return False
+    entry.created_at = created_at
+    return True
+
+
+async def balances(session: AsyncSession, organizer_id: str) -> list[dict[str, Any]]:
+    """Per currency (sorted): tickets, equivalent tickets, assigned cents, payment cents — whole ledger."""
+    conn = await driver_connection(session)
     return [
         {"currency": c, "tickets": int(t), "ticketsEquivalent": int(te), "assigned": int(a), "payments": int(p)}
-        for c, t, te, a, p in (await session.execute(stmt)).all()
+        for c, t, te, a, p in await conn.fetch(BALANCES_SQL, organizer_id)
     ]
+
+
+# ------------------------------------------------------------------- reads
 
 
 def _entry_filters(

@@ -8,22 +8,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 
 from taquilla.core.db import SessionDep
-from taquilla.core.errors import BadRequest, NotFound
+from taquilla.core.errors import BadRequest
 from taquilla.core.idempotency import IdempotencyDep
 from taquilla.core.ids import CLIENT_ID_PATTERN
 from taquilla.core.jsonenc import TaquillaJSONResponse
 from taquilla.core.pagination import PageDep
-from taquilla.core.responses import (
-    Envelope,
-    ListEnvelope,
-    created,
-    envelope,
-    error_responses,
-    ok,
-    ok_page,
-)
+from taquilla.core.responses import Envelope, ListEnvelope, created, envelope, error_responses, ok, ok_page
 from taquilla.core.security import AdminPrincipal, CurrentPrincipal
-from taquilla.director import repository, service
+from taquilla.director import service
 from taquilla.director.models import LedgerEntry
 from taquilla.director.schemas import (
     AssignIn,
@@ -132,7 +124,7 @@ async def create_organizer(body: OrganizerIn, _: AdminPrincipal, session: Sessio
 @router.get("/organizers", response_model=ListEnvelope[OrganizerOut], responses=error_responses(400, 401, 403))
 async def list_organizers(_: AdminPrincipal, session: SessionDep, page: PageDep) -> Any:
     """Organizers by id (ADMIN), paginated (``meta``)."""
-    total, rows = await repository.list_organizers(session, page.offset, page.limit)
+    total, rows = await service.list_organizers(session, page.offset, page.limit)
     return ok_page([OrganizerOut.model_validate(o) for o in rows], page, total)
 
 
@@ -140,7 +132,4 @@ async def list_organizers(_: AdminPrincipal, session: SessionDep, page: PageDep)
 async def get_organizer(organizer_id: OrganizerIdPath, principal: CurrentPrincipal, session: SessionDep) -> Any:
     """One organizer (ADMIN, or the organizer itself)."""
     service.check_ledger_access(principal, organizer_id)
-    organizer = await repository.get_organizer(session, organizer_id)
-    if organizer is None:
-        raise NotFound(f"Organizer {organizer_id!r} not found.", code="ORGANIZER_NOT_FOUND")
-    return ok(OrganizerOut.model_validate(organizer))
+    return ok(OrganizerOut.model_validate(await service.get_organizer(session, organizer_id)))

@@ -19,6 +19,7 @@ from taquilla.core.cache import cache_get_json, cache_set_json
 from taquilla.core.db import after_commit
 from taquilla.core.errors import AmountTooLarge, Conflict, Forbidden, NotFound
 from taquilla.core.ids import new_id
+from taquilla.core.jsonenc import dumps
 from taquilla.core.money import MAX_COUNT, checked_cents, positive_cents
 from taquilla.core.security import Principal, Role
 from taquilla.director import repository
@@ -83,7 +84,13 @@ def _on_commit(session: AsyncSession, ctx: DirectorContext) -> None:
     after_commit(session, ctx.refresher.request)
 
 
-async def _require_organizer(session: AsyncSession, organizer_id: str) -> Organizer:
+async def list_organizers(session: AsyncSession, offset: int, limit: int) -> tuple[int, list[Organizer]]:
+    """``(total, one page of organizers ordered by id)``."""
+    return await repository.list_organizers(session, offset, limit)
+
+
+async def get_organizer(session: AsyncSession, organizer_id: str) -> Organizer:
+    """The organizer ``organizer_id``. Raises NotFound ``ORGANIZER_NOT_FOUND``."""
     organizer = await repository.get_organizer(session, organizer_id)
     if organizer is None:
         raise NotFound(f"Organizer {organizer_id!r} not found.", code="ORGANIZER_NOT_FOUND")
@@ -106,24 +113,30 @@ async def assign(session: AsyncSession, ctx: DirectorContext, body: AssignIn, ac
     NotFound ``ORGANIZER_NOT_FOUND`` / ``EVENT_NOT_FOUND``. All checked before anything is written.
     """
     unit, amount = allotment_cents(body.tickets, body.price)
-    await _require_organizer(session, body.organizerId)
-    event = await repository.get_event(session, body.eventId)
-    if event is None:
-        raise NotFound(f"Event {body.eventId!r} not found.", code="EVENT_NOT_FOUND")
+    metadata = body.metadata or {}
     entry = LedgerEntry(
         id=new_id("entry"),
         organizer_id=body.organizerId,
-        event_id=event.id,
+        event_id=body.eventId,
         entry_type=f"assign_{body.type}",
         tickets=body.tickets,
-        tickets_equivalent=tickets_equivalent(body.tickets, event.type, ctx.premium_factor),
         unit_price_cents=unit,
         amount_cents=amount,
         currency=body.currency,
-        metadata_=body.metadata or {},
+        metadata_=metadata,
         created_by=actor.user_id,
     )
-    await repository.add(session, entry)
+    organizer_found, event_found = await repository.insert_assignment(
+        session,
+        entry,
+        equivalent_standard=tickets_equivalent(body.tickets, "standard", ctx.premium_factor),
+        equivalent_premium=tickets_equivalent(body.tickets, "premium", ctx.premium_factor),
+        metadata_json=dumps(metadata).decode(),
+    )
+    if not organizer_found:
+        raise NotFound(f"Organizer {body.organizerId!r} not found.", code="ORGANIZER_NOT_FOUND")
+    if not event_found:
+        raise NotFound(f"Event {body.eventId!r} not found.", code="EVENT_NOT_FOUND")
     _on_commit(session, ctx)
     return entry, _currency_balances(await repository.balances(session, body.organizerId))
 
@@ -137,7 +150,7 @@ async def record_payment(
     NotFound ``ORGANIZER_NOT_FOUND``.
     """
     amount = positive_cents(body.amount, "payment amount")
-    await _require_organizer(session, body.organizerId)
+    metadata = body.metadata or {}
     entry = LedgerEntry(
         id=new_id("entry"),
         organizer_id=body.organizerId,
@@ -148,10 +161,11 @@ async def record_payment(
         unit_price_cents=None,
         amount_cents=amount,
         currency=body.currency,
-        metadata_=body.metadata or {},
+        metadata_=metadata,
         created_by=actor.user_id,
     )
-    await repository.add(session, entry)
+    if not await repository.insert_payment(session, entry, metadata_json=dumps(metadata).decode()):
+        raise NotFound(f"Organizer {body.organizerId!r} not found.", code="ORGANIZER_NOT_FOUND")
     _on_commit(session, ctx)
     return entry, _currency_balances(await repository.balances(session, body.organizerId))
 
@@ -177,7 +191,7 @@ async def ledger(
     until: datetime | None,
 ) -> tuple[Organizer, int, list[LedgerEntry], LedgerTotals]:
     """A page of the ledger (newest first) with the filter's row count and whole-ledger totals."""
-    organizer = await _require_organizer(session, organizer_id)
+    organizer = await get_organizer(session, organizer_id)
     filters = {"organizer_id": organizer_id, "event_id": event_id, "entry_type": entry_type, "since": since, "until": until}
     total = await repository.count_entries(session, **filters)
     rows = await repository.list_entries(session, offset, limit, **filters)
