@@ -17,6 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import text
 
 from taquilla import __version__
+from taquilla.admin import admin_script_hashes
 from taquilla.boxoffice import router as boxoffice_router
 from taquilla.core.cache import create_redis
 from taquilla.core.db import create_engine, create_sessionmaker
@@ -25,8 +26,10 @@ from taquilla.core.idempotency import IdempotentReplay, replay_response
 from taquilla.core.infra import resolve_endpoints
 from taquilla.core.jsonenc import TaquillaJSONResponse
 from taquilla.core.logging import configure_logging
-from taquilla.core.middleware import RequestContextMiddleware
+from taquilla.core.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
+from taquilla.core.openapi import install_openapi
 from taquilla.core.responses import ok
+from taquilla.core.secrets import ensure_jwt_secret
 from taquilla.core.settings import Settings, get_settings
 from taquilla.director import router as director_router
 from taquilla.director.kpis import KpiRefresher
@@ -39,7 +42,7 @@ CONTEXT_ROUTERS = (identity_router, director_router, boxoffice_router, network_r
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application. ``settings.database_url``/``redis_url`` empty → embedded servers."""
-    settings = settings or get_settings()
+    settings = ensure_jwt_secret(settings or get_settings())
     configure_logging(settings.log_level)
 
     @asynccontextmanager
@@ -73,6 +76,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        hsts_max_age_seconds=settings.hsts_max_age_seconds,
+        secure_cookies=settings.secure_cookies,
+        admin_script_hashes=admin_script_hashes(),
+    )
     if settings.cors_origin_list:  # outermost, so preflights and error responses carry the headers too
         app.add_middleware(
             CORSMiddleware,
@@ -83,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["X-Request-ID", "Idempotent-Replayed", "ETag", "x-cache", "Retry-After"],
         )
     install_error_handlers(app)
+    install_openapi(app)
 
     @app.exception_handler(IdempotentReplay)
     async def _replay(_: Request, exc: IdempotentReplay) -> TaquillaJSONResponse:

@@ -32,12 +32,15 @@ class TaquillaError(Exception):
     status: int = 400
     code: str = "BAD_REQUEST"
 
-    def __init__(self, message: str, *, code: str | None = None, details: Any = None) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, details: Any = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
         self.details = details
+        self.headers = headers  # extra response headers (``Retry-After`` of a 429)
 
 
 class BadRequest(TaquillaError):
@@ -129,7 +132,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(TaquillaError)
     async def _domain(_: Request, exc: TaquillaError) -> TaquillaJSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.details)
+        response = error_response(exc.status, exc.code, exc.message, exc.details)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> TaquillaJSONResponse:
@@ -152,6 +158,10 @@ def install_error_handlers(app: FastAPI) -> None:
         # The session dependency rolled the transaction back: nothing was written.
         if _sqlstate(exc) == "22003":  # numeric_value_out_of_range: a sum beyond BIGINT
             return error_response(400, "AMOUNT_TOO_LARGE", "An amount or a total it adds to is too large to store.")
+        if _sqlstate(exc) == "22001":  # string_data_right_truncation: a text longer than its column
+            return error_response(400, "VALUE_TOO_LONG", "A value is longer than its field allows.")
+        if _sqlstate(exc) in ("22021", "22P05"):  # a NUL or other byte PostgreSQL text cannot hold
+            return error_response(400, "INVALID_CHARACTER", "A value holds a character that cannot be stored (U+0000).")
         log.exception("database_error", error=repr(exc))
         return error_response(500, "INTERNAL_ERROR", "Unexpected server error.")
 

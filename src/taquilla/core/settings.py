@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from limits import parse
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from taquilla.core.secrets import check_secret
 
 
 class Settings(BaseSettings):
@@ -19,15 +23,22 @@ class Settings(BaseSettings):
     ``data_dir``" (see :mod:`taquilla.core.infra`).
     """
 
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False, hide_input_in_errors=True)
 
     database_url: str = Field(default="", alias="DATABASE_URL")
     redis_url: str = Field(default="", alias="REDIS_URL")
     data_dir: Path = Field(default=Path("./.taquilla"), alias="TAQUILLA_DATA_DIR")
     database_name: str = Field(default="taquilla", alias="TAQUILLA_DATABASE_NAME")
 
-    jwt_secret: str = Field(default="change-me-taquilla-dev-secret-0123456789", alias="JWT_SECRET")
+    jwt_secret: str = Field(default="", alias="JWT_SECRET", description="empty: generated once, kept in data_dir (0600)")
     jwt_ttl_minutes: int = Field(default=12 * 60, ge=1, alias="JWT_TTL_MINUTES")
+
+    # Security (README "Security")
+    login_rate_limit_username: str = Field(default="10/15 minutes", alias="LOGIN_RATE_LIMIT_USERNAME")
+    login_rate_limit_address: str = Field(default="50/15 minutes", alias="LOGIN_RATE_LIMIT_ADDRESS")
+    user_state_cache_seconds: int = Field(default=30, ge=1, le=300, alias="USER_STATE_CACHE_SECONDS")
+    secure_cookies: Literal["auto", "always", "never"] = Field(default="auto", alias="SECURE_COOKIES")
+    hsts_max_age_seconds: int = Field(default=31_536_000, ge=0, alias="HSTS_MAX_AGE_SECONDS")
 
     ticket_premium_factor: int = Field(default=2, ge=1, le=100, alias="TICKET_PREMIUM_FACTOR")
     director_cache_ttl_seconds: int = Field(default=45, ge=30, le=60, alias="DIRECTOR_CACHE_TTL_SECONDS")
@@ -53,6 +64,17 @@ class Settings(BaseSettings):
     # Sales network
     network_timezone: str = Field(default="America/Costa_Rica", alias="NETWORK_TIMEZONE")
 
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _secret_is_safe(cls, value: str) -> str:
+        return check_secret(value) if value else value
+
+    @field_validator("login_rate_limit_username", "login_rate_limit_address")
+    @classmethod
+    def _limit_parses(cls, value: str) -> str:
+        parse(value)  # raises ValueError on a malformed limits string
+        return value
 
     @property
     def cors_origin_list(self) -> list[str]:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 
 from taquilla.core.db import SessionDep
 from taquilla.core.errors import NotFound
 from taquilla.core.pagination import PageDep
+from taquilla.core.ratelimit import attempt_limiter, client_address
 from taquilla.core.responses import Envelope, ListEnvelope, created, error_responses, ok, ok_page
 from taquilla.core.security import AdminPrincipal, CurrentPrincipal
 from taquilla.identity import repository, service
+from taquilla.identity.events import bind_session_info
 from taquilla.identity.models import User
 from taquilla.identity.schemas import LoginIn, TokenOut, UserCreateIn, UserOut
 
@@ -32,10 +34,21 @@ def user_out(user: User) -> UserOut:
     )
 
 
-@router.post("/auth/login", response_model=Envelope[TokenOut], responses=error_responses(400, 401))
+@router.post("/auth/login", response_model=Envelope[TokenOut], responses=error_responses(400, 401, 429))
 async def login(body: LoginIn, request: Request, session: SessionDep) -> dict[str, Any]:
-    """Exchange username + password for a JWT bearer token."""
-    token, expires, user = await service.login(session, request.app.state.settings, body.username, body.password)
+    """Exchange username + password for a JWT bearer token.
+
+    Failed attempts are limited per username and per client address (429 ``RATE_LIMITED``
+    with ``Retry-After`` until the window passes, even for the right password).
+    """
+    token, expires, user = await service.login(
+        session,
+        request.app.state.settings,
+        attempt_limiter(request.app),
+        body.username,
+        body.password,
+        client_address(request),
+    )
     return ok(TokenOut(accessToken=token, expiresAt=expires, user=user_out(user)))
 
 
@@ -48,9 +61,9 @@ async def me(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]
     return ok(user_out(user))
 
 
-@router.post("/users", status_code=201, response_model=Envelope[UserOut], responses=error_responses(400, 401, 403, 409))
+@router.post("/users", status_code=201, response_model=Envelope[UserOut], responses=error_responses(400, 401, 403, 404, 409))
 async def create_user(body: UserCreateIn, _: AdminPrincipal, session: SessionDep) -> dict[str, Any]:
-    """Create a user (ADMIN)."""
+    """Create a user (ADMIN). An ``organizerId``/``ventanaId`` that names nothing → 404, nothing written."""
     user = await service.create_user(
         session,
         username=body.username,
@@ -68,3 +81,13 @@ async def list_users(_: AdminPrincipal, session: SessionDep, page: PageDep) -> d
     """Users, by username (ADMIN)."""
     total, rows = await repository.list_page(session, page.offset, page.limit)
     return ok_page([user_out(u) for u in rows], page, total)
+
+
+def install(app: FastAPI) -> None:
+    """Register the loader that token checks read on a cache miss (:func:`repository.load_user_state`)."""
+    app.state.user_state_loader = repository.load_user_state
+
+
+async def on_startup(app: FastAPI) -> None:
+    """Let request sessions publish user changes to Redis at commit (:mod:`taquilla.identity.events`)."""
+    bind_session_info(app.state.sessionmaker, app.state.redis, app.state.settings.user_state_cache_seconds)

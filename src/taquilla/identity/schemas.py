@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from taquilla.core.ids import ClientId
 from taquilla.core.security import Role
 
 Username = Annotated[str, StringConstraints(strict=True, min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@\-]+$")]
@@ -51,5 +52,5 @@ class UserCreateIn(BaseModel):
     password: Password
     fullName: Annotated[str, StringConstraints(strict=True, max_length=200)] = ""
     role: Role
-    organizerId: str | None = None
-    ventanaId: str | None = None
+    organizerId: ClientId | None = None
+    ventanaId: ClientId | None = None
