@@ -92,3 +92,12 @@ async def test_amounts_that_round_to_zero_cents(net: Net) -> None:
     ):
         assert r.status_code == 400 and r.json()["code"] == "AMOUNT_ROUNDS_TO_ZERO", r.text
     assert await _snapshot(net) == before
+
+
+async def test_large_amount_round_trips_to_the_cent(net: Net) -> None:
+    x = await _setup(net)
+    raw = '{"date": "2026-01-15", "vendedorId": "%s", "amount": 99000000000000.01, "type": "payment", "method": "cash"}' % x["v"]["id"]
+    r = await net.client.post("/api/v1/accounts/payment", content=raw, headers={**net.admin, "Content-Type": "application/json"})
+    assert r.status_code == 201, r.text
+    assert '"amount":99000000000000.01' in r.text
+    assert await net.build.scalar("SELECT amount_cents FROM network_movements") == 9900000000000001

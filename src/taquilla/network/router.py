@@ -5,13 +5,12 @@ payments) and ledger (movements, statements, accounts). ``main`` includes :data:
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
+from taquilla.core.routing import context_router
 from taquilla.network.draws.router import router as draws_router
 from taquilla.network.ledger.router import router as ledger_router
 from taquilla.network.sales.router import router as sales_router
 from taquilla.network.structure.router import router as structure_router
 
-router = APIRouter()
+router = context_router()
 for _sub in (structure_router, draws_router, sales_router, ledger_router):
     router.include_router(_sub)

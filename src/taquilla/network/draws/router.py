@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-
 from taquilla.core.db import SessionDep
 from taquilla.core.pagination import PageDep
 from taquilla.core.responses import Envelope, ListEnvelope, created, ok, ok_page
+from taquilla.core.routing import context_router
 from taquilla.network.auth import AdminOnly, NetworkScopeDep
 from taquilla.network.clock import NowDep, PeriodFilter
 from taquilla.network.common import R_READ, R_WRITE, IdPath, IdQuery
@@ -24,7 +23,7 @@ from taquilla.network.draws.schemas import (
     SorteoStatus,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["sales network: sorteos"])
+router = context_router(prefix="/api/v1", tags=["sales network: sorteos"])
 
 
 def _out(pair: service.SorteoWithLoteria) -> SorteoOut:

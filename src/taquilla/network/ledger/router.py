@@ -7,28 +7,29 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from taquilla.core.db import SessionDep
 from taquilla.core.idempotency import IdempotencyDep
 from taquilla.core.pagination import PageDep
 from taquilla.core.responses import Envelope, ListEnvelope, ok, ok_page
+from taquilla.core.routing import context_router
 from taquilla.network.auth import ListeroOrAdmin, NetworkScopeDep
 from taquilla.network.clock import NowDep, PeriodFilter, TodayDep
 from taquilla.network.common import R_READ, R_WRITE, IdPath, IdQuery
 from taquilla.network.ledger import service
 from taquilla.network.ledger.schemas import (
+    AccountMovementOut,
     AccountOut,
     Dimension,
     MovementIn,
-    AccountMovementOut,
     MovementType,
     OwnerType,
     ReversePaymentIn,
     StatementOut,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["sales network: accounts"])
+router = context_router(prefix="/api/v1", tags=["sales network: accounts"])
 
 
 @router.post("/accounts/payment", status_code=201, response_model=Envelope[AccountMovementOut], responses=R_WRITE)

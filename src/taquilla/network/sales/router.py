@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-
 from taquilla.core.db import SessionDep
 from taquilla.core.idempotency import IdempotencyDep
 from taquilla.core.pagination import PageDep
 from taquilla.core.responses import Envelope, ListEnvelope, ok, ok_page
+from taquilla.core.routing import context_router
 from taquilla.network.auth import ListeroOrAdmin, NetworkScopeDep
 from taquilla.network.clock import NowDep, PeriodFilter
 from taquilla.network.common import R_READ, R_WRITE, IdPath, IdQuery
@@ -27,7 +26,7 @@ from taquilla.network.sales.schemas import (
     TicketStatus,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["sales network: tickets"])
+router = context_router(prefix="/api/v1", tags=["sales network: tickets"])
 
 
 @router.post("/tickets", status_code=201, response_model=Envelope[TicketOut], responses=R_WRITE)

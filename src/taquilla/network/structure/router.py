@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-
 from taquilla.core.db import SessionDep
 from taquilla.core.pagination import PageDep
 from taquilla.core.responses import Envelope, ListEnvelope, created, ok, ok_page
+from taquilla.core.routing import context_router
 from taquilla.network.auth import AdminOnly, ListeroOrAdmin, NetworkScopeDep
 from taquilla.network.common import R_READ, R_WRITE, IdPath, IdQuery, Search
 from taquilla.network.models import Banca, Loteria
@@ -31,7 +30,7 @@ from taquilla.network.structure.schemas import (
     VentanaPatch,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["sales network: structure"])
+router = context_router(prefix="/api/v1", tags=["sales network: structure"])
 
 
 # ---- bancas (ADMIN) ----------------------------------------------------------------------------------
