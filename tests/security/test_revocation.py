@@ -10,7 +10,7 @@ from sqlalchemy import select
 from taquilla.core.db import run_after_commit
 from taquilla.core.security import hash_password, user_state_key
 from taquilla.identity.models import User
-from tests.builders import Builders
+from tests.builders import PASSWORD, Builders
 
 
 async def change_user(app: Any, username: str, **values: Any) -> None:
@@ -74,3 +74,26 @@ async def test_state_check_is_one_cached_redis_key(app: Any, client: httpx.Async
     key = user_state_key(user.id)
     assert await app.state.redis.get(key) == "1|ADMIN|0"
     assert 0 < await app.state.redis.ttl(key) <= app.state.settings.user_state_cache_seconds
+
+
+async def test_vendedor_deactivated_through_the_network_api_is_refused_at_once(
+    client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    """The hook catches every write path, here another context's: ``PATCH /api/v1/vendedores/{id}``."""
+
+    async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        r = await client.post(path, json=body, headers=admin_headers)
+        assert r.status_code == 201, r.text
+        return r.json()["data"]
+
+    banca = await post("/api/v1/bancas", {"code": "B1", "name": "Banca 1"})
+    ventana = await post("/api/v1/ventanas", {"bancaId": banca["id"], "code": "V1", "name": "Ventana 1"})
+    vendedor = await post("/api/v1/vendedores", {"username": "vend1", "password": PASSWORD, "name": "Vendedor 1",
+                                                 "code": "VEN-1", "ventanaId": ventana["id"]})
+    login = await client.post("/api/v1/auth/login", json={"username": "vend1", "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {login.json()['data']['accessToken']}"}
+    assert (await client.get("/api/v1/auth/me", headers=headers)).status_code == 200
+    r = await client.patch(f"/api/v1/vendedores/{vendedor['id']}", json={"isActive": False}, headers=admin_headers)
+    assert r.status_code == 200, r.text
+    r = await client.get("/api/v1/auth/me", headers=headers)
+    assert r.status_code == 401 and r.json()["error"]["code"] == "USER_INACTIVE"
