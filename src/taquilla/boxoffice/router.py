@@ -16,9 +16,10 @@ from taquilla.boxoffice.sales.router import router as sales_router
 from taquilla.core.routing import context_router
 
 router = context_router()
-router.include_router(catalog_router)
-router.include_router(events_router)
-router.include_router(sales_router)
+# One flat router (the sub-routers' routes, paths already prefixed), sales first: each level of
+# include_router is another route-matching pass per request, and POST /tickets is the hot path.
+for _sub in (sales_router, catalog_router, events_router):
+    router.routes.extend(_sub.routes)
 
 
 def install(app: FastAPI) -> None:
