@@ -161,8 +161,8 @@ def _rollup_filters(
     return conds
 
 
-def _sums() -> list[Any]:
-    return [func.coalesce(func.sum(getattr(DailyRollup, f)), 0).label(f) for f in ROLLUP_FIELDS]
+_SUMS = [func.coalesce(func.sum(getattr(DailyRollup, f)), 0).label(f) for f in ROLLUP_FIELDS]
+"""``SUM`` of every rollup figure (built once: the statement reads them on every request)."""
 
 
 async def rollup_by_day(
@@ -174,7 +174,7 @@ async def rollup_by_day(
     ``vendedor_rows`` leaves out the ventana-level rows (``vendedor_id = ''``).
     """
     stmt = (
-        select(DailyRollup.business_date, *_sums())
+        select(DailyRollup.business_date, *_SUMS)
         .where(*_rollup_filters(start, end, banca_id, ventana_id, vendedor_id, vendedor_rows))
         .group_by(DailyRollup.business_date)
     )
@@ -186,7 +186,7 @@ async def rollup_total(
     vendedor_id: str | None, vendedor_rows: bool,
 ) -> dict[str, int]:
     """The summed rollup cents of the filters over ``[start, end]``."""
-    stmt = select(*_sums()).where(*_rollup_filters(start, end, banca_id, ventana_id, vendedor_id, vendedor_rows))
+    stmt = select(*_SUMS).where(*_rollup_filters(start, end, banca_id, ventana_id, vendedor_id, vendedor_rows))
     row = (await session.execute(stmt)).one()
     return {k: int(v) for k, v in row._mapping.items()}
 
@@ -197,7 +197,7 @@ async def all_time_by_owner(session: AsyncSession, owner_type: str, owner_ids: S
     if not owner_ids:
         return {}
     col = DailyRollup.ventana_id if owner_type == "VENTANA" else DailyRollup.vendedor_id
-    stmt = select(col.label("owner"), *_sums()).where(col.in_(owner_ids)).group_by(col)
+    stmt = select(col.label("owner"), *_SUMS).where(col.in_(owner_ids)).group_by(col)
     return {r.owner: {f: int(getattr(r, f)) for f in ROLLUP_FIELDS} for r in await session.execute(stmt)}
 
 
