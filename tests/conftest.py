@@ -13,14 +13,17 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from taquilla.core.infra import drop_database, recreate_database, resolve_endpoints, start_embedded_postgres, to_async_url, with_database
 from taquilla.core.migrate import upgrade_head
 from taquilla.core.settings import Settings
+from taquilla.director.kpis import DIRTY_KEY, DONE_KEY
 from taquilla.main import create_app
 from taquilla.models_registry import metadata
 from tests.builders import Builders
@@ -71,13 +74,35 @@ async def clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     if _TRUNCATE is None:
         names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
         _TRUNCATE = f"TRUNCATE {names} RESTART IDENTITY CASCADE"
-    async with application.state.engine.begin() as conn:
-        await conn.execute(text(_TRUNCATE))
-        views = (await conn.execute(text("SELECT matviewname FROM pg_matviews WHERE schemaname = 'public'"))).scalars()
-        for view in list(views):
-            await conn.execute(text(f"REFRESH MATERIALIZED VIEW {view}"))
+    await _kpi_refresh_settled(application.state.redis)
+    for attempt in range(5):
+        try:
+            async with application.state.engine.begin() as conn:
+                await conn.execute(text(_TRUNCATE))
+                views = (await conn.execute(text("SELECT matviewname FROM pg_matviews WHERE schemaname = 'public'"))).scalars()
+                for view in list(views):
+                    await conn.execute(text(f"REFRESH MATERIALIZED VIEW {view}"))
+            break
+        except DBAPIError as exc:  # a KPI refresh still running from the last test: PostgreSQL broke the lock cycle
+            if "deadlock" not in str(exc) or attempt == 4:
+                raise
+            await asyncio.sleep(0.2)
     await application.state.redis.flushdb()
     yield
+
+
+async def _kpi_refresh_settled(redis: Any) -> None:
+    """Wait (≤ 10 s) until the app's debounced KPI refresh has caught up with the last write.
+
+    Otherwise the refresh (REFRESH … CONCURRENTLY) can still run while the next TRUNCATE
+    takes its locks, and PostgreSQL resolves that lock cycle by failing one of them.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while loop.time() < deadline:
+        if int(await redis.get(DONE_KEY) or 0) >= int(await redis.get(DIRTY_KEY) or 0):
+            return
+        await asyncio.sleep(0.05)
 
 
 @pytest.fixture
