@@ -181,16 +181,6 @@ async def rollup_by_day(
     return {r.business_date: {f: int(getattr(r, f)) for f in ROLLUP_FIELDS} for r in await session.execute(stmt)}
 
 
-async def rollup_total(
-    session: AsyncSession, start: date, end: date, *, banca_id: str | None, ventana_id: str | None,
-    vendedor_id: str | None, vendedor_rows: bool,
-) -> dict[str, int]:
-    """The summed rollup cents of the filters over ``[start, end]``."""
-    stmt = select(*_SUMS).where(*_rollup_filters(start, end, banca_id, ventana_id, vendedor_id, vendedor_rows))
-    row = (await session.execute(stmt)).one()
-    return {k: int(v) for k, v in row._mapping.items()}
-
-
 async def all_time_by_owner(session: AsyncSession, owner_type: str, owner_ids: Sequence[str]) -> dict[str, dict[str, int]]:
     """All-time summed rollup cents per ventana (``owner_type`` VENTANA: every row of the ventana)
     or per vendedor (VENDEDOR: the vendedor's rows)."""

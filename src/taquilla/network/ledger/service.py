@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -286,6 +287,14 @@ async def resolve_statement_query(
     return StatementQuery(dimension, period, month_range(reference), banca_id, ventana_id, vendedor_id)  # type: ignore[arg-type]
 
 
+def _summed(rows: Iterable[dict[str, int]]) -> dict[str, int]:
+    total = rollup.zero()
+    for r in rows:
+        for f in total:
+            total[f] += r[f]
+    return total
+
+
 async def statement(session: AsyncSession, q: StatementQuery) -> StatementOut:
     """Per-day statements (days with activity, ascending), ``totals``, ``monthlyAccumulated`` and ``meta``.
 
@@ -294,8 +303,12 @@ async def statement(session: AsyncSession, q: StatementQuery) -> StatementOut:
     movements made against the ventana itself.
     """
     vendedor_rows = q.dimension == "vendedor"
-    filters = {"banca_id": q.banca_id, "ventana_id": q.ventana_id, "vendedor_id": q.vendedor_id, "vendedor_rows": vendedor_rows}
-    days = await repo.rollup_by_day(session, q.period.start, q.period.end, **filters)
+    # one read of the rollup covers the period and the month of monthlyAccumulated
+    span = await repo.rollup_by_day(
+        session, min(q.period.start, q.month.start), max(q.period.end, q.month.end),
+        banca_id=q.banca_id, ventana_id=q.ventana_id, vendedor_id=q.vendedor_id, vendedor_rows=vendedor_rows,
+    )
+    days = {d: r for d, r in span.items() if q.period.start <= d <= q.period.end}
     movements = await repo.movements_of_period(
         session, banca_id=q.banca_id, ventana_id=q.ventana_id, vendedor_id=q.vendedor_id,
         vendedor_level_only=vendedor_rows, start=q.period.start, end=q.period.end,
@@ -310,11 +323,7 @@ async def statement(session: AsyncSession, q: StatementQuery) -> StatementOut:
         r = days.get(day) or rollup.zero()
         if by_day.get(day) or any(r.values()):
             statements.append(DayStatement.model_construct(date=day, movements=by_day.get(day, []), **figures(r, q.dimension)))
-    totals = rollup.zero()
-    for r in days.values():
-        for f in totals:
-            totals[f] += r[f]
-    month_totals = await repo.rollup_total(session, q.month.start, q.month.end, **filters)
+    totals, month_totals = _summed(days.values()), _summed(r for d, r in span.items() if q.month.start <= d <= q.month.end)
     return StatementOut.model_construct(
         statements=statements,
         totals=Figures.model_construct(**figures(totals, q.dimension)),
