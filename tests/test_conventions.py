@@ -157,3 +157,14 @@ async def test_cors_preflight_for_a_configured_origin(client: httpx.AsyncClient)
         "/api/v1/auth/login", headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"}
     )
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_every_route_with_a_body_parses_exact_decimals(app: object) -> None:
+    """A new router that forgets ``core.routing.context_router`` would read amounts through floats."""
+    from fastapi.routing import APIRoute
+
+    from taquilla.core.routing import ExactJSONRoute
+
+    writing = [r for r in app.routes if isinstance(r, APIRoute) and r.methods & {"POST", "PUT", "PATCH"}]  # type: ignore[attr-defined]
+    assert len(writing) > 40
+    assert [r.path for r in writing if not isinstance(r, ExactJSONRoute)] == []

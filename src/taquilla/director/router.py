@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 
 from taquilla.core.db import SessionDep
 from taquilla.core.errors import BadRequest
@@ -13,7 +13,16 @@ from taquilla.core.idempotency import IdempotencyDep
 from taquilla.core.ids import CLIENT_ID_PATTERN
 from taquilla.core.jsonenc import TaquillaJSONResponse
 from taquilla.core.pagination import PageDep
-from taquilla.core.responses import Envelope, ListEnvelope, created, envelope, error_responses, ok, ok_page
+from taquilla.core.responses import (
+    Envelope,
+    ListEnvelope,
+    created,
+    envelope,
+    error_responses,
+    ok,
+    ok_page,
+)
+from taquilla.core.routing import context_router
 from taquilla.core.security import AdminPrincipal, CurrentPrincipal
 from taquilla.director import service
 from taquilla.director.models import LedgerEntry
@@ -30,7 +39,7 @@ from taquilla.director.schemas import (
     PaymentIn,
 )
 
-router = APIRouter(prefix="/director", tags=["director"])
+router = context_router(prefix="/director", tags=["director"])
 
 OrganizerIdPath = Annotated[str, Path(pattern=CLIENT_ID_PATTERN, description="organizer id")]
 

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 
 from taquilla.core.db import SessionDep
 from taquilla.core.errors import NotFound
 from taquilla.core.pagination import PageDep
 from taquilla.core.ratelimit import attempt_limiter, client_address
-from taquilla.core.responses import Envelope, ListEnvelope, created, error_responses, ok, ok_page
+from taquilla.core.responses import (
+    Envelope,
+    created,
+    error_responses,
+    ok,
+    ok_page,
+)
+from taquilla.core.routing import context_router
 from taquilla.core.security import AdminPrincipal, CurrentPrincipal
 from taquilla.identity import repository, service
 from taquilla.identity.events import bind_session_info
 from taquilla.identity.models import User
 from taquilla.identity.schemas import LoginIn, TokenOut, UserCreateIn, UserOut
 
-router = APIRouter(prefix="/api/v1", tags=["auth"])
+router = context_router(prefix="/api/v1", tags=["auth"])
 
 
 def user_out(user: User) -> UserOut:
