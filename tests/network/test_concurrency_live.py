@@ -22,11 +22,12 @@ from tests.live import live_servers
 from tests.network.builders import Net
 
 N = 48
+LIVE_ENV = {"DB_POOL_SIZE": "6", "DB_MAX_OVERFLOW": "0"}  # a small pool: the test database server is shared
 
 
 async def _warm(http: httpx.AsyncClient, urls: list[str], headers: dict[str, str]) -> None:
     """Open database connections in every process first, so the burst below really runs in parallel."""
-    await asyncio.gather(*(http.get(f"{u}/api/v1/loterias", headers=headers) for u in urls for _ in range(16)))
+    await asyncio.gather(*(http.get(f"{u}/api/v1/loterias", headers=headers) for u in urls for _ in range(12)))
 
 
 async def test_parallel_first_movements_of_an_entity_without_account(net: Net, settings: Settings) -> None:
@@ -41,7 +42,7 @@ async def test_parallel_first_movements_of_an_entity_without_account(net: Net, s
         await conn.close()
     bodies = [{"date": "2026-03-03", "amount": 10 + i, "type": "collection", "method": "cash",
                **({"vendedorId": v["id"]} if i % 4 < 2 else {"ventanaId": ventana["id"]})} for i in range(N)]
-    with live_servers(settings, count=2) as urls:
+    with live_servers(settings, count=2, extra_env=LIVE_ENV) as urls:
         async with httpx.AsyncClient(timeout=60) as http:
             await _warm(http, urls, net.admin)
             replies = await asyncio.gather(
@@ -63,7 +64,7 @@ async def test_parallel_first_sales_of_a_day(net: Net, settings: Settings) -> No
     net.clock.set(datetime.now(UTC))  # the live processes use the real clock
     s = await net.sorteo(lot["id"], datetime.now(UTC) + timedelta(days=3))
     body = {"sorteoId": s["id"], "vendedorId": v["id"], "jugadas": [{"number": "07", "amount": 5}]}
-    with live_servers(settings, count=2) as urls:
+    with live_servers(settings, count=2, extra_env=LIVE_ENV) as urls:
         async with httpx.AsyncClient(timeout=60) as http:
             await _warm(http, urls, net.admin)
             replies = await asyncio.gather(
