@@ -127,6 +127,15 @@ def _sqlstate(exc: BaseException) -> str | None:
     return None
 
 
+def _constraint(exc: BaseException) -> dict[str, str] | None:
+    """``{"constraint": name}`` of a driver integrity error, when the driver reports it."""
+    for candidate in (exc, getattr(exc, "orig", None), exc.__cause__):
+        name = getattr(candidate, "constraint_name", None)
+        if isinstance(name, str):
+            return {"constraint": name}
+    return None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Render every error through the one envelope; unknown exceptions become 500 (never 422)."""
 
@@ -162,6 +171,11 @@ def install_error_handlers(app: FastAPI) -> None:
             return error_response(400, "VALUE_TOO_LONG", "A value is longer than its field allows.")
         if _sqlstate(exc) in ("22021", "22P05"):  # a NUL or other byte PostgreSQL text cannot hold
             return error_response(400, "INVALID_CHARACTER", "A value holds a character that cannot be stored (U+0000).")
+        # Safety nets behind the services' own checks (which name the conflict precisely):
+        if _sqlstate(exc) == "23505":  # unique_violation: e.g. a record moved onto a taken slot
+            return error_response(409, "CONFLICT", "The change conflicts with an existing record.", _constraint(exc))
+        if _sqlstate(exc) == "23503":  # foreign_key_violation: a reference to nothing, or a record still in use
+            return error_response(409, "REFERENCE_CONFLICT", "The change refers to a missing record or one still in use.", _constraint(exc))
         log.exception("database_error", error=repr(exc))
         return error_response(500, "INTERNAL_ERROR", "Unexpected server error.")
 
