@@ -128,11 +128,49 @@ def _release_postgres(server: Any) -> None:
 def start_embedded_postgres(data_dir: Path) -> str:
     """Start (or reuse) the embedded server in ``data_dir/pg``; return its base URI.
 
-    The URI has no database (``postgresql://postgres:@/postgres?host=<socket dir>``).
+    The URI has no database (``postgresql://postgres:<password>@/postgres?host=<socket dir>``);
+    the server asks every connection for that password (:func:`_require_password`).
     """
     server, _ = _get_postgres(data_dir)
     _started["pg"] = server
-    return server.get_uri()
+    return _require_password(server, data_dir)
+
+
+_HBA = """# Written by Taquilla: every connection needs the password kept in $TAQUILLA_DATA_DIR/pg_password.
+local all all scram-sha-256
+host all all 127.0.0.1/32 scram-sha-256
+host all all ::1/128 scram-sha-256
+"""
+
+
+def _require_password(server: Any, data_dir: Path) -> str:
+    """Make the embedded server ask for a password; return the URI that carries it.
+
+    ``embedded-postgres`` initialises the cluster with ``trust``: any local user could
+    connect as superuser through its socket. On first start a random password is kept in
+    ``data_dir/pg_password`` (mode 0600), set on the ``postgres`` role, and ``pg_hba.conf``
+    is switched to ``scram-sha-256`` (then reloaded). Idempotent.
+    """
+    import subprocess
+
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    from taquilla.core.secrets import load_or_create_secret
+
+    password = load_or_create_secret(data_dir, "pg_password")
+    trust_uri = server.get_uri()  # postgresql://postgres:@/postgres?host=<socket dir>
+    uri = trust_uri.replace("postgres:@", f"postgres:{password}@", 1)
+    hba = Path(server.pgdata) / "pg_hba.conf"
+    if hba.read_text() == _HBA:
+        return uri
+    env = {**os.environ, "PGPASSWORD": password}
+    sql = f"ALTER ROLE postgres PASSWORD '{password}'"  # token_urlsafe: no quote can occur
+    subprocess.run([str(POSTGRES_BIN_PATH / "psql"), "-X", "-q", "-d", trust_uri, "-c", sql], check=True, env=env,
+                   capture_output=True)
+    hba.write_text(_HBA)
+    subprocess.run([str(POSTGRES_BIN_PATH / "psql"), "-X", "-q", "-d", uri, "-c", "SELECT pg_reload_conf()"], check=True,
+                   env=env, capture_output=True)
+    return uri
 
 
 async def ensure_database(admin_uri: str, name: str) -> None:
@@ -247,7 +285,9 @@ def read_shared(data_dir: Path) -> dict[str, Any] | None:
 def _publish(data_dir: Path, state: dict[str, Any]) -> Path:
     path = data_dir / STATE_FILE
     tmp = path.with_name(f".{STATE_FILE}.{os.getpid()}")
-    tmp.write_text(json.dumps(state))
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # the URLs carry the database password
+    with os.fdopen(fd, "w") as fh:
+        fh.write(json.dumps(state))
     tmp.replace(path)
     return path
 
@@ -295,7 +335,7 @@ def embedded_endpoints(
                 log.info("embedded_postgres_reused", owner=shared["ownerPid"])
             else:
                 pg_server, pg_registered = _get_postgres(data_dir)
-                admin = pg_server.get_uri()
+                admin = _require_password(pg_server, data_dir)
                 log.info("embedded_postgres_started", pid=pg_server.get_pid())
             asyncio.run(ensure_database(admin, database_name))
             db = to_async_url(with_database(admin, database_name))

@@ -53,8 +53,8 @@ def secret_file(data_dir: Path) -> Path:
     return data_dir / SECRET_FILE_NAME
 
 
-def load_or_create_secret(data_dir: Path) -> str:
-    """The secret kept in ``data_dir`` (created with mode 0600 on first call).
+def load_or_create_secret(data_dir: Path, name: str = SECRET_FILE_NAME) -> str:
+    """The secret kept in ``data_dir/name`` (created with mode 0600 on first call).
 
     Safe when several processes start at once: the file is written under a temporary
     name and linked into place, so a reader never sees a half-written secret and the
@@ -62,22 +62,22 @@ def load_or_create_secret(data_dir: Path) -> str:
     Raises :class:`InsecureSecretError` when the stored secret is too short.
     """
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = secret_file(data_dir)
+    path = data_dir / name
     if not path.exists():
-        tmp = data_dir / f".{SECRET_FILE_NAME}.{os.getpid()}.{secrets.token_hex(4)}"
+        tmp = data_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_urlsafe(48) + "\n")
             with contextlib.suppress(FileExistsError):  # another process won the race: use its secret
                 os.link(tmp, path)
-                log.info("jwt_secret_generated", path=str(path))
+                log.info("secret_generated", path=str(path))
         finally:
             tmp.unlink(missing_ok=True)
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         path.chmod(0o600)
-        log.warning("jwt_secret_permissions_tightened", path=str(path), was=oct(mode))
+        log.warning("secret_permissions_tightened", path=str(path), was=oct(mode))
     return check_secret(path.read_text().strip(), source=str(path))
 
 
