@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taquilla.core.errors import Conflict, NotFound
-from taquilla.core.queries import paginate
+from taquilla.core.queries import contains, paginate
 from taquilla.core.security import UserState
-from taquilla.identity.models import User
+from taquilla.identity.models import RefreshToken, User
 
 _REFERENCES = {
     "fk_users_organizer_id_organizers": ("organizer", "ORGANIZER_NOT_FOUND"),
@@ -74,3 +75,63 @@ async def load_user_state(app: Any, user_id: str) -> UserState | None:
     async with app.state.engine.connect() as conn:
         row = (await conn.execute(stmt)).first()
     return None if row is None else UserState(bool(row.is_active), row.role, int(row.token_version))
+
+
+async def add_refresh_token(session: AsyncSession, token: RefreshToken) -> None:
+    """Insert one refresh-token row (flush)."""
+    session.add(token)
+    await session.flush()
+
+
+async def refresh_token_for_update(session: AsyncSession, token_hash: str) -> RefreshToken | None:
+    """The refresh-token row with ``token_hash``, locked (two concurrent refreshes of one token serialize)."""
+    return await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == token_hash).with_for_update())
+
+
+async def revoke_family(session: AsyncSession, family_id: str, at: datetime) -> None:
+    """Mark every live token of ``family_id`` revoked."""
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+
+
+async def users_page(
+    session: AsyncSession,
+    offset: int,
+    limit: int,
+    *,
+    role: str | None = None,
+    ventana_id: str | None = None,
+    is_active: bool | None = None,
+    search: str | None = None,
+) -> tuple[int, list[User]]:
+    """``(total, users ordered by username)`` for one page, filtered (``search``: name/username/email/code contains)."""
+    stmt = select(User)
+    if role is not None:
+        stmt = stmt.where(User.role == role)
+    if ventana_id is not None:
+        stmt = stmt.where(User.ventana_id == ventana_id)
+    if is_active is not None:
+        stmt = stmt.where(User.is_active == is_active)
+    if search:
+        stmt = stmt.where(
+            contains(User.full_name, search) | contains(User.username, search) | contains(User.email, search)
+            | (User.code == search)
+        )
+    return await paginate(session, stmt, offset, limit, User.username)
+
+
+async def revoke_user_tokens(session: AsyncSession, user_id: str, at: datetime) -> None:
+    """Mark every live refresh token of ``user_id`` revoked."""
+    await session.execute(
+        update(RefreshToken).where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None)).values(revoked_at=at)
+    )
+
+
+async def banca_of_ventana(session: AsyncSession, ventana_id: str | None) -> str | None:
+    """The banca id of ``ventana_id`` (the ``ventanas`` table, named as the users' foreign key names it), or None."""
+    if ventana_id is None:
+        return None
+    return await session.scalar(text("SELECT banca_id FROM ventanas WHERE id = :id"), {"id": ventana_id})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +20,7 @@ from taquilla.core.security import (
 )
 from taquilla.core.settings import Settings
 from taquilla.identity import repository
-from taquilla.identity.models import User
+from taquilla.identity.models import RefreshToken, User
 
 
 def principal_of(user: User) -> Principal:
@@ -72,7 +74,7 @@ async def login(
     user = await check_credentials(session, settings, limiter, username, password, address)
     if user is None:
         raise Unauthorized("Wrong username or password.", code="INVALID_CREDENTIALS")
-    token, expires = create_access_token(principal_of(user), secret=settings.jwt_secret, ttl_minutes=settings.jwt_ttl_minutes)
+    token, expires = access_token_of(settings, user)
     return token, expires, user
 
 
@@ -86,6 +88,8 @@ async def create_user(
     organizer_id: str | None = None,
     ventana_id: str | None = None,
     user_id: str | None = None,
+    code: str | None = None,
+    email: str | None = None,
 ) -> User:
     """Create a user with a hashed password (argon2 in a worker thread).
 
@@ -109,5 +113,82 @@ async def create_user(
         ventana_id=ventana_id,
         is_active=True,
         token_version=0,
+        code=code,
+        email=email,
     )
     return await repository.add(session, user)
+
+
+# ---- refresh tokens ------------------------------------------------------------------------------
+
+REFRESH_TTL = timedelta(days=30)
+"""How long a refresh token may be exchanged (each exchange issues a new one with a fresh window)."""
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_refresh_token(session: AsyncSession, user: User, family_id: str | None = None) -> str:
+    """A new opaque refresh token for ``user`` (stored as its SHA-256 hash), in ``family_id`` or a new family."""
+    token = secrets.token_urlsafe(48)
+    row = RefreshToken(
+        id=new_id("rft"),
+        user_id=user.id,
+        family_id=family_id or new_id("rff"),
+        token_hash=_token_hash(token),
+        expires_at=datetime.now(UTC) + REFRESH_TTL,
+    )
+    await repository.add_refresh_token(session, row)
+    return token
+
+
+def access_token_of(settings: Settings, user: User) -> tuple[str, datetime]:
+    """A signed access token of ``user`` and its expiry (UTC)."""
+    return create_access_token(principal_of(user), secret=settings.jwt_secret, ttl_minutes=settings.jwt_ttl_minutes)
+
+
+async def refresh(session: AsyncSession, settings: Settings, token: str) -> tuple[str, datetime, str, User]:
+    """Exchange a refresh token: ``(access token, its expiry, the next refresh token, user)``.
+
+    Rotation: the presented token is marked used and the next one of its family issued.
+    Raises Unauthorized ``INVALID_REFRESH_TOKEN`` for an unknown, expired or revoked token or
+    an inactive user; ``REFRESH_TOKEN_REUSED`` for a token that was already used — then
+    every token of its family is revoked (a stolen copy is worthless from then on). The
+    revocation must survive the request's rollback, so the caller commits before raising
+    (:class:`RefreshReuse` carries the error).
+    """
+    row = await repository.refresh_token_for_update(session, _token_hash(token))
+    now = datetime.now(UTC)
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        raise Unauthorized("The refresh token is invalid or expired; log in again.", code="INVALID_REFRESH_TOKEN")
+    if row.used_at is not None:
+        await repository.revoke_family(session, row.family_id, now)
+        raise RefreshReuse()
+    user = await repository.get(session, row.user_id)
+    if user is None or not user.is_active:
+        await repository.revoke_family(session, row.family_id, now)
+        raise Unauthorized("The refresh token is invalid or expired; log in again.", code="INVALID_REFRESH_TOKEN")
+    row.used_at = now
+    next_token = await issue_refresh_token(session, user, row.family_id)
+    access, expires = access_token_of(settings, user)
+    return access, expires, next_token, user
+
+
+class RefreshReuse(Exception):
+    """A used refresh token came back: its family was revoked (commit, then answer 401 ``REFRESH_TOKEN_REUSED``)."""
+
+
+def reuse_error() -> Unauthorized:
+    return Unauthorized("This refresh token was already used; every session of this login is revoked.", code="REFRESH_TOKEN_REUSED")
+
+
+async def logout(session: AsyncSession, token: str | None, user_id: str) -> None:
+    """Revoke the family of ``token`` (when it is the caller's); no token → every refresh token of the caller."""
+    now = datetime.now(UTC)
+    if token:
+        row = await repository.refresh_token_for_update(session, _token_hash(token))
+        if row is not None and row.user_id == user_id:
+            await repository.revoke_family(session, row.family_id, now)
+        return
+    await repository.revoke_user_tokens(session, user_id, now)

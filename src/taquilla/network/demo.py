@@ -58,7 +58,7 @@ async def seed(session: AsyncSession, settings: Settings) -> list[str]:
         ventanas.append(v)
         if await users.get_by_username(session, f"listero{i}") is None:
             await create_user(session, username=f"listero{i}", password=LISTERO_PASSWORD, role=Role.VENTANA,
-                              full_name=f"Listero {i}", ventana_id=v.id)
+                              full_name=f"Listero {i}", ventana_id=v.id, code=f"LIS-{i}")
     vendedores = []
     for i in range(1, 11):
         ventana = ventanas[(i - 1) % 3]

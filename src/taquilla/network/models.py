@@ -48,6 +48,9 @@ class Banca(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    email: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    address: Mapped[str | None] = mapped_column(String(300), nullable=True)
     commission_policy: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     __mapper_args__ = {"eager_defaults": True}
@@ -63,6 +66,11 @@ class Ventana(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    email: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    address: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    commission_margin_x: Mapped[Decimal | None] = mapped_column(Numeric(10, 2), nullable=True)
+    settings: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
     commission_policy: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     __mapper_args__ = {"eager_defaults": True}
@@ -97,6 +105,10 @@ class Loteria(Base):
     sales_cutoff_minutes: Mapped[int] = mapped_column(Integer, default=1)
     max_bet_cents: Mapped[int | None] = mapped_column(nullable=True)
     max_per_number_cents: Mapped[int | None] = mapped_column(nullable=True)
+    min_bet_cents: Mapped[int | None] = mapped_column(nullable=True)
+    max_numbers_per_ticket: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rules_extra: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
+    """The parts of the front end's ``rulesJson`` no typed column holds (draw frequency and days, sales hours…)."""
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     __mapper_args__ = {"eager_defaults": True}

@@ -51,11 +51,11 @@ async def vendedor_in_scope(session: AsyncSession, scope: NetworkScope, vendedor
     return await session.scalar(scope.where(stmt, Vendedor.ventana_id, Vendedor.id))
 
 
-async def bancas_page(session: AsyncSession, is_active: bool | None, page: PageParams) -> tuple[int, list[Banca]]:
-    """Bancas ordered by code."""
-    stmt = select(Banca)
-    if is_active is not None:
-        stmt = stmt.where(Banca.is_active == is_active)
+async def bancas_page(
+    session: AsyncSession, is_active: bool | None, page: PageParams, search: str | None = None
+) -> tuple[int, list[Banca]]:
+    """Bancas ordered by code; ``search`` = name contains (escaped) or code equals."""
+    stmt = _filtered(select(Banca), Banca, is_active, search)
     return await paginate(session, stmt, page.offset, page.limit, Banca.code)
 
 
@@ -89,9 +89,13 @@ async def vendedores_page(
     return await paginate(session, stmt, page.offset, page.limit, Vendedor.code)
 
 
-async def loterias_page(session: AsyncSession, is_active: bool | None, page: PageParams) -> tuple[int, list[Loteria]]:
-    """Loterías ordered by name."""
+async def loterias_page(
+    session: AsyncSession, is_active: bool | None, page: PageParams, search: str | None = None
+) -> tuple[int, list[Loteria]]:
+    """Loterías ordered by name; ``search`` = name contains (escaped)."""
     stmt = select(Loteria)
     if is_active is not None:
         stmt = stmt.where(Loteria.is_active == is_active)
+    if search:
+        stmt = stmt.where(contains(Loteria.name, search))
     return await paginate(session, stmt, page.offset, page.limit, Loteria.name)

@@ -5,12 +5,15 @@ HTTP only: the role is a route dependency, rules are in :mod:`.service`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from taquilla.core.db import SessionDep
 from taquilla.core.pagination import PageDep
 from taquilla.core.responses import Envelope, ListEnvelope, created, ok, ok_page
 from taquilla.core.routing import context_router
+from taquilla.identity.models import User
+from taquilla.identity.router import user_out
+from taquilla.identity.schemas import UserOut
 from taquilla.network.auth import AdminOnly, ListeroOrAdmin, NetworkScopeDep
 from taquilla.network.common import R_READ, R_WRITE, IdPath, IdQuery, Search
 from taquilla.network.models import Banca, Loteria
@@ -22,6 +25,8 @@ from taquilla.network.structure.schemas import (
     LoteriaIn,
     LoteriaOut,
     LoteriaPatch,
+    UserCreateIn,
+    UserPatch,
     VendedorIn,
     VendedorOut,
     VendedorPatch,
@@ -43,9 +48,11 @@ async def create_banca(body: BancaIn, _: AdminOnly, session: SessionDep) -> Any:
 
 
 @router.get("/bancas", response_model=ListEnvelope[BancaOut], responses=R_READ)
-async def list_bancas(_: AdminOnly, session: SessionDep, page: PageDep, isActive: bool | None = None) -> Any:  # noqa: N803
-    """Bancas by code (ADMIN)."""
-    total, rows = await service.list_bancas(session, isActive, page)
+async def list_bancas(
+    _: AdminOnly, session: SessionDep, page: PageDep, isActive: bool | None = None, search: Search = None  # noqa: N803
+) -> Any:
+    """Bancas by code (ADMIN); ``search``: name contains or code equals."""
+    total, rows = await service.list_bancas(session, isActive, page, search)
     return ok_page([BancaOut.model_validate(b) for b in rows], page, total)
 
 
@@ -137,23 +144,68 @@ async def patch_vendedor(vendedor_id: IdPath, body: VendedorPatch, scope: Lister
 @router.post("/loterias", status_code=201, response_model=Envelope[LoteriaOut], responses=R_WRITE)
 async def create_loteria(body: LoteriaIn, _: AdminOnly, session: SessionDep) -> Any:
     """Create a lotería (ADMIN)."""
-    return created(LoteriaOut.model_validate(await service.create_loteria(session, body)))
+    return created(LoteriaOut.of(await service.create_loteria(session, body)))
 
 
 @router.get("/loterias", response_model=ListEnvelope[LoteriaOut], responses=R_READ)
-async def list_loterias(_: NetworkScopeDep, session: SessionDep, page: PageDep, isActive: bool | None = None) -> Any:  # noqa: N803
-    """Loterías by name (every network role)."""
-    total, rows = await service.list_loterias(session, isActive, page)
-    return ok_page([LoteriaOut.model_validate(x) for x in rows], page, total)
+async def list_loterias(
+    _: NetworkScopeDep, session: SessionDep, page: PageDep, isActive: bool | None = None, search: Search = None  # noqa: N803
+) -> Any:
+    """Loterías by name with their ``rulesJson`` (every network role)."""
+    total, rows = await service.list_loterias(session, isActive, page, search)
+    return ok_page([LoteriaOut.of(x) for x in rows], page, total)
 
 
 @router.get("/loterias/{loteria_id}", response_model=Envelope[LoteriaOut], responses=R_READ)
 async def get_loteria(loteria_id: IdPath, _: NetworkScopeDep, session: SessionDep) -> Any:
     """One lotería (every network role)."""
-    return ok(LoteriaOut.model_validate(await service.need(session, Loteria, loteria_id, "LOTERIA_NOT_FOUND")))
+    return ok(LoteriaOut.of(await service.need(session, Loteria, loteria_id, "LOTERIA_NOT_FOUND")))
 
 
 @router.patch("/loterias/{loteria_id}", response_model=Envelope[LoteriaOut], responses=R_WRITE)
 async def patch_loteria(loteria_id: IdPath, body: LoteriaPatch, _: AdminOnly, session: SessionDep) -> Any:
     """Change a lotería (ADMIN). Sold jugadas keep their frozen multiplier."""
-    return ok(LoteriaOut.model_validate(await service.update_loteria(session, loteria_id, body)))
+    return ok(LoteriaOut.of(await service.update_loteria(session, loteria_id, body)))
+
+
+# ---- users (the front end's /users) -----------------------------------------------------------------------
+
+
+def _user(pair: tuple[User, str | None]) -> UserOut:
+    user, banca_id = pair
+    return user_out(user, banca_id)
+
+
+@router.post("/users", status_code=201, response_model=Envelope[UserOut], responses=R_WRITE)
+async def create_user(body: UserCreateIn, scope: ListeroOrAdmin, session: SessionDep) -> Any:
+    """Create a user: ADMIN any role; a listero VENDEDOR users of its ventana (with vendedor and account)."""
+    return created(_user(await service.create_network_user(session, scope, body)))
+
+
+@router.get("/users", response_model=ListEnvelope[UserOut], responses=R_READ)
+async def list_users(
+    scope: ListeroOrAdmin,
+    session: SessionDep,
+    page: PageDep,
+    role: Literal["ADMIN", "VENTANA", "VENDEDOR", "ORGANIZER"] | None = None,
+    ventanaId: IdQuery = None,  # noqa: N803
+    isActive: bool | None = None,  # noqa: N803
+    search: Search = None,
+) -> Any:
+    """Users by username (ADMIN all; a listero the VENDEDOR users of its ventana)."""
+    total, rows = await service.list_network_users(
+        session, scope, role=role, ventana_id=ventanaId, is_active=isActive, search=search, page=page
+    )
+    return ok_page([user_out(u) for u in rows], page, total)
+
+
+@router.get("/users/{user_id}", response_model=Envelope[UserOut], responses=R_READ)
+async def get_user(user_id: IdPath, scope: NetworkScopeDep, session: SessionDep) -> Any:
+    """One user in the caller's reach (itself; a listero its vendedores; ADMIN all)."""
+    return ok(_user(await service.get_network_user(session, scope, user_id)))
+
+
+@router.patch("/users/{user_id}", response_model=Envelope[UserOut], responses=R_WRITE)
+async def patch_user(user_id: IdPath, body: UserPatch, scope: NetworkScopeDep, session: SessionDep) -> Any:
+    """Change a user (see :func:`service.update_network_user` for who may change what)."""
+    return ok(_user(await service.update_network_user(session, scope, user_id, body)))

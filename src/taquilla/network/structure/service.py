@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import secrets
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,8 +20,9 @@ from taquilla.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from taquilla.core.ids import new_id
 from taquilla.core.money import checked_cents, to_cents
 from taquilla.core.pagination import PageParams
-from taquilla.core.security import Role
+from taquilla.core.security import Role, hash_password_async
 from taquilla.identity.models import User
+from taquilla.identity.repository import users_page
 from taquilla.identity.service import create_user
 from taquilla.network.auth import NetworkScope
 from taquilla.network.commission import policy_json
@@ -31,6 +34,9 @@ from taquilla.network.structure.schemas import (
     BancaPatch,
     LoteriaIn,
     LoteriaPatch,
+    RulesJson,
+    UserCreateIn,
+    UserPatch,
     VendedorIn,
     VendedorPatch,
     VentanaIn,
@@ -62,6 +68,24 @@ def _patch(row: Any, body: Any, mapping: dict[str, str]) -> None:
         row.commission_policy = policy_json(body.commissionPolicy)
 
 
+_CONTACT = ("email", "phone", "address")
+
+
+def _patch_nullable(row: Any, body: Any, mapping: dict[str, str]) -> None:
+    """Copy the fields the client sent, nulls included (contact data, margins)."""
+    for field, attr in mapping.items():
+        if field in body.model_fields_set:
+            setattr(row, attr, getattr(body, field))
+
+
+async def _derived_code(session: AsyncSession, model: type[Ventana], prefix: str) -> str:
+    """A free code ``<prefix>-XXXXXX`` for a row created without one."""
+    while True:
+        code = f"{prefix}-{secrets.token_hex(3).upper()}"
+        if not await repo.code_taken(session, model, code):
+            return code
+
+
 async def _unique_code(session: AsyncSession, model: type[Banca | Ventana | Vendedor], code: str) -> None:
     if await repo.code_taken(session, model, code):
         raise Conflict(f"Code {code!r} is taken.", code="CODE_TAKEN")
@@ -76,7 +100,10 @@ async def create_banca(session: AsyncSession, body: BancaIn) -> Banca:
     if await repo.get(session, Banca, bid) is not None:
         raise Conflict(f"Banca {bid!r} already exists.", code="BANCA_EXISTS")
     await _unique_code(session, Banca, body.code)
-    banca = Banca(id=bid, code=body.code, name=body.name, is_active=body.isActive, commission_policy=policy_json(body.commissionPolicy))
+    banca = Banca(
+        id=bid, code=body.code, name=body.name, is_active=body.isActive, commission_policy=policy_json(body.commissionPolicy),
+        email=body.email, phone=body.phone, address=body.address,
+    )
     await repo.add(session, banca)
     return banca
 
@@ -84,17 +111,32 @@ async def create_banca(session: AsyncSession, body: BancaIn) -> Banca:
 async def update_banca(session: AsyncSession, banca_id: str, body: BancaPatch) -> Banca:
     """Rename, (de)activate or replace the default commission policy. Raises NotFound ``BANCA_NOT_FOUND``."""
     banca = await need(session, Banca, banca_id, "BANCA_NOT_FOUND")
-    _patch(banca, body, {"name": "name", "isActive": "is_active"})
+    if body.code is not None and body.code != banca.code:
+        await _unique_code(session, Banca, body.code)
+    _patch(banca, body, {"name": "name", "isActive": "is_active", "code": "code"})
+    _patch_nullable(banca, body, {f: f for f in _CONTACT})
     await session.flush()
     return banca
 
 
-async def list_bancas(session: AsyncSession, is_active: bool | None, page: PageParams) -> tuple[int, list[Banca]]:
+async def list_bancas(
+    session: AsyncSession, is_active: bool | None, page: PageParams, search: str | None = None
+) -> tuple[int, list[Banca]]:
     """``(total, page of bancas by code)``."""
-    return await repo.bancas_page(session, is_active, page)
+    return await repo.bancas_page(session, is_active, page, search)
 
 
 # ---- ventanas ----------------------------------------------------------------------------------
+
+
+def _ventana_settings(current: dict[str, Any] | None, body: Any) -> dict[str, Any]:
+    """The ventana's settings with the sent ``print`` keys merged in."""
+    settings = dict(current or {})
+    printing = dict(settings.get("print") or {})
+    if body is not None and body.print is not None:
+        printing.update(body.print.model_dump(exclude_unset=True))
+    settings["print"] = printing
+    return settings
 
 
 async def create_ventana(session: AsyncSession, body: VentanaIn) -> WithAccount[Ventana]:
@@ -103,10 +145,13 @@ async def create_ventana(session: AsyncSession, body: VentanaIn) -> WithAccount[
     vid = body.id or new_id("ven")
     if await repo.get(session, Ventana, vid) is not None:
         raise Conflict(f"Ventana {vid!r} already exists.", code="VENTANA_EXISTS")
-    await _unique_code(session, Ventana, body.code)
+    if body.code is not None:
+        await _unique_code(session, Ventana, body.code)
     ventana = Ventana(
-        id=vid, banca_id=body.bancaId, code=body.code, name=body.name, is_active=body.isActive,
-        commission_policy=policy_json(body.commissionPolicy),
+        id=vid, banca_id=body.bancaId, code=body.code or await _derived_code(session, Ventana, "VEN"), name=body.name,
+        is_active=body.isActive, commission_policy=policy_json(body.commissionPolicy),
+        email=body.email, phone=body.phone, address=body.address, commission_margin_x=body.commissionMarginX,
+        settings=_ventana_settings(None, body.settings),
     )
     await repo.add(session, ventana)
     return ventana, await ledger.open_account(session, "VENTANA", vid, vid)
@@ -115,7 +160,14 @@ async def create_ventana(session: AsyncSession, body: VentanaIn) -> WithAccount[
 async def update_ventana(session: AsyncSession, ventana_id: str, body: VentanaPatch) -> WithAccount[Ventana]:
     """Rename, (de)activate or replace the listero's commission policy. Raises NotFound ``VENTANA_NOT_FOUND``."""
     ventana = await need(session, Ventana, ventana_id, "VENTANA_NOT_FOUND")
-    _patch(ventana, body, {"name": "name", "isActive": "is_active"})
+    if body.code is not None and body.code != ventana.code:
+        await _unique_code(session, Ventana, body.code)
+    if body.bancaId is not None and body.bancaId != ventana.banca_id:
+        await need(session, Banca, body.bancaId, "BANCA_NOT_FOUND")
+    _patch(ventana, body, {"name": "name", "isActive": "is_active", "code": "code", "bancaId": "banca_id"})
+    _patch_nullable(ventana, body, {**{f: f for f in _CONTACT}, "commissionMarginX": "commission_margin_x"})
+    if body.settings is not None:
+        ventana.settings = _ventana_settings(ventana.settings, body.settings)
     await session.flush()
     return ventana, (await ledger.account_ids(session, "VENTANA", [ventana.id])).get(ventana.id)
 
@@ -160,6 +212,7 @@ async def create_vendedor(session: AsyncSession, scope: NetworkScope, body: Vend
         session, username=body.username, password=body.password, role=Role.VENDEDOR, full_name=body.name, ventana_id=ventana_id
     )
     user.is_active = body.isActive
+    user.code = body.code
     vendedor = Vendedor(
         id=user.id, ventana_id=ventana_id, code=body.code, name=body.name, is_active=body.isActive,
         commission_policy=policy_json(body.commissionPolicy),
@@ -180,10 +233,9 @@ async def update_vendedor(session: AsyncSession, scope: NetworkScope, vendedor_i
     """Rename, (de)activate (also the user's login) or replace the commission policy (ADMIN or its listero)."""
     vendedor, account_id = await get_vendedor(session, scope, vendedor_id)
     _patch(vendedor, body, {"name": "name", "isActive": "is_active"})
-    if body.isActive is not None:
-        user = await repo.get(session, User, vendedor.id)
-        if user is not None:
-            user.is_active = body.isActive
+    user = await repo.get(session, User, vendedor.id)
+    if user is not None:  # one concept: the vendedor and its user show the same name and state
+        user.is_active, user.full_name = vendedor.is_active, vendedor.name
     await session.flush()
     return vendedor, account_id
 
@@ -206,19 +258,68 @@ def _limit_cents(amount: Any) -> int | None:
     return None if amount is None else checked_cents(to_cents(amount), "limit")
 
 
+DEFAULT_BASE_MULTIPLIER_X = Decimal(90)
+"""Base payout multiplier of a lotería created without one (the front end creates with name and rules only)."""
+
+
+def _apply_rules(loteria: Loteria, rules: RulesJson) -> None:
+    """Write the client's ``rulesJson`` onto the lotería's columns and ``rules_extra`` (see :class:`RulesJson`).
+
+    The whole object replaces the previous one (the rules editor sends it whole); keys it
+    omits keep the column's current value for required settings and clear optional limits.
+    Raises BadRequest ``INVALID_NUMBER_RANGE`` (a range other than 0…10^d−1),
+    ``INVALID_BET_LIMITS`` (min > max).
+    """
+    fields = rules.model_fields_set
+    if rules.numberRange is not None:
+        width = len(str(rules.numberRange.max))
+        if rules.numberRange.min != 0 or rules.numberRange.max != 10**width - 1:
+            raise BadRequest("numberRange must be 0…9, 0…99, 0…999 or 0…9999.", code="INVALID_NUMBER_RANGE")
+        loteria.digits = width
+    if rules.minBetAmount is not None and rules.maxBetAmount is not None and rules.minBetAmount > rules.maxBetAmount:
+        raise BadRequest("minBetAmount exceeds maxBetAmount.", code="INVALID_BET_LIMITS")
+    loteria.min_bet_cents = _limit_cents(rules.minBetAmount)
+    loteria.max_bet_cents = _limit_cents(rules.maxBetAmount)
+    loteria.max_numbers_per_ticket = rules.maxNumbersPerTicket
+    if rules.closingTimeBeforeDraw is not None:
+        loteria.sales_cutoff_minutes = rules.closingTimeBeforeDraw
+    if rules.baseMultiplierX is not None:
+        loteria.base_multiplier_x = rules.baseMultiplierX
+    extra: dict[str, Any] = {}
+    if rules.reventadoConfig is not None:
+        loteria.reventado_enabled = rules.reventadoConfig.enabled
+        extra["allowedMultiplierIds"] = list(rules.reventadoConfig.allowedMultiplierIds)
+    if rules.drawSchedule is not None:
+        if rules.drawSchedule.times is not None:
+            loteria.draw_times = list(rules.drawSchedule.times)
+        extra["drawSchedule"] = rules.drawSchedule.model_dump(exclude={"times"}, exclude_none=True)
+    for key in ("salesHours", "allowedBetTypes", "autoCreateSorteos", "commissionRules", "display"):
+        if key in fields and getattr(rules, key) is not None:
+            extra[key] = rules.model_dump(mode="json", include={key})[key]
+    loteria.rules_extra = extra or None
+
+
 async def create_loteria(session: AsyncSession, body: LoteriaIn) -> Loteria:
-    """A lotería (limits in major units → cents). Raises Conflict ``LOTERIA_EXISTS`` / ``NAME_TAKEN``, 400 ``AMOUNT_TOO_LARGE``."""
+    """A lotería (limits in major units → cents), from flat fields and/or the client's ``rulesJson``.
+
+    Raises Conflict ``LOTERIA_EXISTS`` / ``NAME_TAKEN``, 400 ``AMOUNT_TOO_LARGE`` and the
+    errors of :func:`_apply_rules`.
+    """
     lid = body.id or new_id("lot")
     if await repo.get(session, Loteria, lid) is not None:
         raise Conflict(f"Lotería {lid!r} already exists.", code="LOTERIA_EXISTS")
     if await repo.loteria_name_taken(session, body.name):
         raise Conflict(f"Lotería name {body.name!r} is taken.", code="NAME_TAKEN")
     loteria = Loteria(
-        id=lid, name=body.name, digits=body.digits, base_multiplier_x=body.baseMultiplierX,
+        id=lid, name=body.name, digits=body.digits, base_multiplier_x=body.baseMultiplierX or DEFAULT_BASE_MULTIPLIER_X,
         reventado_enabled=body.reventadoEnabled, draw_times=list(body.drawTimes),
         sales_cutoff_minutes=body.salesCutoffMinutes, max_bet_cents=_limit_cents(body.maxAmountPerBet),
         max_per_number_cents=_limit_cents(body.maxAmountPerNumber), is_active=body.isActive,
     )
+    if body.rulesJson is not None:
+        _apply_rules(loteria, body.rulesJson)
+        if body.maxAmountPerBet is not None:
+            loteria.max_bet_cents = _limit_cents(body.maxAmountPerBet)
     await repo.add(session, loteria)
     return loteria
 
@@ -229,6 +330,8 @@ async def update_loteria(session: AsyncSession, loteria_id: str, body: LoteriaPa
     fields = body.model_fields_set
     if "name" in fields and body.name and body.name != loteria.name and await repo.loteria_name_taken(session, body.name):
         raise Conflict(f"Lotería name {body.name!r} is taken.", code="NAME_TAKEN")
+    if body.rulesJson is not None:
+        _apply_rules(loteria, body.rulesJson)
     _patch(loteria, body, {
         "name": "name", "baseMultiplierX": "base_multiplier_x", "reventadoEnabled": "reventado_enabled",
         "drawTimes": "draw_times", "salesCutoffMinutes": "sales_cutoff_minutes", "isActive": "is_active",
@@ -241,6 +344,175 @@ async def update_loteria(session: AsyncSession, loteria_id: str, body: LoteriaPa
     return loteria
 
 
-async def list_loterias(session: AsyncSession, is_active: bool | None, page: PageParams) -> tuple[int, list[Loteria]]:
+async def list_loterias(
+    session: AsyncSession, is_active: bool | None, page: PageParams, search: str | None = None
+) -> tuple[int, list[Loteria]]:
     """``(total, page of loterías by name)``."""
-    return await repo.loterias_page(session, is_active, page)
+    return await repo.loterias_page(session, is_active, page, search)
+
+
+# ---- users (the front end's /users) -------------------------------------------------------------------
+
+
+def _user_scope_check(scope: NetworkScope, user: User) -> None:
+    """ADMIN reaches every user; a listero itself and the VENDEDOR users of its ventana; a vendedor itself.
+
+    Raises Forbidden ``USER_OUT_OF_SCOPE``.
+    """
+    if scope.is_admin or user.id == scope.user_id:
+        return
+    if scope.role is Role.VENTANA and user.role == Role.VENDEDOR.value and user.ventana_id == scope.ventana_id:
+        return
+    raise Forbidden("You may only manage the vendedores of your ventana.", code="USER_OUT_OF_SCOPE")
+
+
+async def _free_vendedor_code(session: AsyncSession, wanted: str | None, username: str) -> str:
+    """``wanted`` (Conflict ``CODE_TAKEN`` if used) or a free code derived from ``username``."""
+    if wanted:
+        await _unique_code(session, Vendedor, wanted)
+        return wanted
+    base = username.upper()[:28]
+    code, n = base, 1
+    while await repo.code_taken(session, Vendedor, code):
+        n += 1
+        code = f"{base}-{n}"
+    return code
+
+
+async def create_network_user(session: AsyncSession, scope: NetworkScope, body: UserCreateIn) -> tuple[User, str | None]:
+    """A user as the front end creates it; a VENDEDOR user also gets its vendedor (same id) and account.
+
+    ADMIN creates any role; a listero only VENDEDOR users of its own ventana (``ventanaId``
+    omitted = its own). Returns ``(user, banca id of its ventana)``. Raises Forbidden
+    ``USER_OUT_OF_SCOPE``; BadRequest ``VENTANA_REQUIRED``/``ORGANIZER_REQUIRED``; NotFound
+    ``VENTANA_NOT_FOUND``; Conflict ``USERNAME_TAKEN``/``CODE_TAKEN``.
+    """
+    role = Role(body.role)
+    name = body.name if body.name is not None else (body.fullName or "")
+    if not scope.is_admin:
+        if role is not Role.VENDEDOR or body.ventanaId not in (None, scope.ventana_id):
+            raise Forbidden("A listero may only create vendedores of its own ventana.", code="USER_OUT_OF_SCOPE")
+    ventana_id = body.ventanaId or (scope.ventana_id if role is Role.VENDEDOR else None)
+    if role is Role.VENDEDOR:
+        if ventana_id is None:
+            raise BadRequest("A VENDEDOR user needs ventanaId.", code="VENTANA_REQUIRED")
+        code = await _free_vendedor_code(session, body.code, body.username)
+        vendedor, _ = await create_vendedor(session, scope, VendedorIn(
+            username=body.username, password=body.password, name=name or body.username, code=code,
+            ventanaId=ventana_id, isActive=body.isActive, commissionPolicy=body.commissionPolicy,
+        ))
+        user = await need(session, User, vendedor.id, "USER_NOT_FOUND")
+        user.full_name = name
+        user.email = body.email
+    else:
+        user = await create_user(
+            session, username=body.username, password=body.password, role=role, full_name=name,
+            organizer_id=body.organizerId, ventana_id=ventana_id,
+        )
+        user.email, user.code, user.is_active = body.email, body.code, body.isActive
+    await session.flush()
+    return user, await _banca_of(session, user.ventana_id)
+
+
+async def _banca_of(session: AsyncSession, ventana_id: str | None) -> str | None:
+    if ventana_id is None:
+        return None
+    ventana = await repo.get(session, Ventana, ventana_id)
+    return ventana.banca_id if ventana is not None else None
+
+
+async def get_network_user(session: AsyncSession, scope: NetworkScope, user_id: str) -> tuple[User, str | None]:
+    """One user in the caller's reach (:func:`_user_scope_check`). Raises NotFound ``USER_NOT_FOUND``, Forbidden."""
+    user = await need(session, User, user_id, "USER_NOT_FOUND")
+    _user_scope_check(scope, user)
+    return user, await _banca_of(session, user.ventana_id)
+
+
+_PRINT_FIELDS = {"printName": "name", "printPhone": "phone", "printWidth": "width", "printFooter": "footer", "printBarcode": "barcode"}
+
+
+def _merged_settings(user: User, body: UserPatch) -> dict[str, Any]:
+    settings = dict(user.settings or {})
+    printing = dict(settings.get("print") or {})
+    if body.settings is not None:
+        if "theme" in body.settings.model_fields_set:
+            settings["theme"] = body.settings.theme
+        if body.settings.print is not None:
+            printing.update(body.settings.print.model_dump(exclude_unset=True))
+    for field, key in _PRINT_FIELDS.items():
+        if field in body.model_fields_set:
+            printing[key] = getattr(body, field)
+    settings["print"] = printing
+    return settings
+
+
+async def update_network_user(session: AsyncSession, scope: NetworkScope, user_id: str, body: UserPatch) -> tuple[User, str | None]:
+    """Change a user as the front end does.
+
+    Everyone may change their own ``settings``/``print*``. ADMIN changes anything; a listero
+    the name, email, code, password and active flag of its ventana's VENDEDOR users (never
+    their role or ventana). A VENDEDOR user keeps role and ventana (its sales and account
+    belong to them): a change → 400 ``VENDEDOR_IMMUTABLE``. Name, code and active flag are
+    copied onto the vendedor record (one concept). Raises Forbidden ``USER_OUT_OF_SCOPE``,
+    NotFound, Conflict ``CODE_TAKEN``.
+    """
+    user = await need(session, User, user_id, "USER_NOT_FOUND")
+    _user_scope_check(scope, user)
+    fields = body.model_fields_set
+    own_only = {"settings", *_PRINT_FIELDS}
+    if not scope.is_admin and user.id == scope.user_id and fields - own_only:
+        raise Forbidden("You may change only your own settings here.", code="USER_OUT_OF_SCOPE")
+    if not scope.is_admin and fields & {"role", "ventanaId"}:
+        if (body.role or user.role) != user.role or (body.ventanaId or user.ventana_id) != user.ventana_id:
+            raise Forbidden("Only ADMIN changes a user's role or ventana.", code="USER_OUT_OF_SCOPE")
+    is_vendedor = user.role == Role.VENDEDOR.value
+    if ("role" in fields and body.role != user.role and (is_vendedor or body.role == Role.VENDEDOR.value)) or (
+        is_vendedor and "ventanaId" in fields and body.ventanaId != user.ventana_id
+    ):
+        raise BadRequest("A VENDEDOR user keeps its role and ventana.", code="VENDEDOR_IMMUTABLE")
+    if "role" in fields and body.role is not None:
+        user.role = body.role
+    if "ventanaId" in fields and not is_vendedor:
+        if body.ventanaId is not None:
+            await need(session, Ventana, body.ventanaId, "VENTANA_NOT_FOUND")
+        user.ventana_id = body.ventanaId
+    name = body.name if "name" in fields else (body.fullName if "fullName" in fields else None)
+    if name is not None:
+        user.full_name = name
+    if "email" in fields:
+        user.email = body.email
+    if "isActive" in fields and body.isActive is not None:
+        user.is_active = body.isActive
+    if "password" in fields and body.password is not None:
+        user.password_hash = await hash_password_async(body.password)
+    if fields & own_only:
+        user.settings = _merged_settings(user, body)
+    if "code" in fields and body.code != user.code:
+        if is_vendedor and body.code:
+            await _unique_code(session, Vendedor, body.code)
+        user.code = body.code
+    if is_vendedor:
+        vendedor = await repo.get(session, Vendedor, user.id)
+        if vendedor is not None:
+            vendedor.name = user.full_name or vendedor.name
+            vendedor.is_active = user.is_active
+            if user.code:
+                vendedor.code = user.code
+    await session.flush()
+    return user, await _banca_of(session, user.ventana_id)
+
+
+async def list_network_users(
+    session: AsyncSession, scope: NetworkScope, *, role: str | None, ventana_id: str | None, is_active: bool | None,
+    search: str | None, page: PageParams,
+) -> tuple[int, list[User]]:
+    """Users by username. A listero sees only the VENDEDOR users of its ventana (another ventana
+    or role → 403 ``OUT_OF_SCOPE``)."""
+    if not scope.is_admin:
+        if role not in (None, Role.VENDEDOR.value):
+            raise Forbidden("A listero lists only its vendedores.", code="OUT_OF_SCOPE")
+        role = Role.VENDEDOR.value
+    ventana_id, _ = scope.narrow(ventana_id)
+    return await users_page(
+        session, page.offset, page.limit, role=role, ventana_id=ventana_id, is_active=is_active, search=search
+    )
