@@ -44,7 +44,7 @@ async def test_jugada_payout_beyond_bigint_is_refused_before_any_write(net: Net)
     # a payout that fits BIGINT but not the storable bound, and a ticket total beyond it
     _too_large(await net.sell(x["hv"], x["s"]["id"], [("05", MAX_CENTS // 100 // 100000 * 2)], expect=None))
     biggest = float(MAX_MAJOR) - 0.01
-    lines = [("05", biggest, "REVENTADO")] * (MAX_CENTS // round(biggest * 100) + 1)
+    lines = [("05", 1)] + [("05", biggest, "REVENTADO")] * (MAX_CENTS // round(biggest * 100) + 1)  # paired with a NUMERO
     _too_large(await net.sell(x["hv"], x["s"]["id"], lines, expect=None))
     assert await _snapshot(net) == before
 

@@ -34,7 +34,7 @@ async def test_lifecycle_and_bad_transitions(net: Net) -> None:
     await net.patch(f"/api/v1/sorteos/{s['id']}/open", expect=409)
     await net.post(f"/api/v1/sorteos/{s['id']}/open", None, expect=409)  # POST: alias for earlier clients
     r = await net.evaluate(s["id"], "01", expect=409)
-    assert r.json()["error"]["code"] == "SALES_STILL_OPEN"
+    assert r.json()["error"]["code"] == "SORTEO_NOT_STARTED"
     net.clock.set(cr(2026, 1, 15, 21))
     for bad in ("1", "001", "x1", "-1"):
         r = await net.evaluate(s["id"], bad, expect=400)

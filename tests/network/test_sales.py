@@ -60,6 +60,7 @@ async def test_bad_sales_write_nothing(net: Net) -> None:
     net.clock.set(cr(2026, 1, 15, 12, 54))
     r = await net.sell(x["hv"], x["s"]["id"], [("05", 10)], expect=409)
     assert r.json()["error"]["code"] == "SALES_CLOSED"
+    net.clock.set(cr(2026, 1, 15, 12, 55))  # evaluation: at or after scheduledAt
     await net.evaluate(x["s"]["id"], "07")
     net.clock.set(cr(2026, 1, 15, 10))
     r = await net.sell(x["hv"], x["s"]["id"], [("05", 10)], expect=409)

@@ -24,7 +24,7 @@ from taquilla.network.draws import service as draws
 from taquilla.network.draws.schemas import EvaluateIn, SorteoIn
 from taquilla.network.ledger import service as ledger
 from taquilla.network.ledger.schemas import MovementIn
-from taquilla.network.models import Banca, LotteryTicket
+from taquilla.network.models import Banca, LotteryTicket, Multiplier
 from taquilla.network.sales import service as sales
 from taquilla.network.sales.schemas import JugadaIn, PrizePaymentIn, TicketIn
 from taquilla.network.schemas import CommissionPolicy
@@ -72,6 +72,16 @@ async def seed(session: AsyncSession, settings: Settings) -> list[str]:
                                                            reventadoEnabled=True, drawTimes=["12:55", "16:30", "19:30"]))
     nica = await structure.create_loteria(session, LoteriaIn(id="lot_nica", name="Nica", baseMultiplierX=Decimal(80),
                                                            drawTimes=["13:00", "21:00"]))
+    extra_ids: dict[str, list[str]] = {tica.id: [], nica.id: []}
+    for lot in (tica, nica):  # the multipliers catalogue: the base NUMERO one, and REVENTADO ones where enabled
+        session.add(Multiplier(id=f"mul_{lot.id}_base", loteria_id=lot.id, name=f"{lot.name} base",
+                               value_x=lot.base_multiplier_x, kind="NUMERO"))
+        if lot.reventado_enabled:
+            for x in (2, 5):
+                extra_ids[lot.id].append(f"mul_{lot.id}_rev{x}")
+                session.add(Multiplier(id=f"mul_{lot.id}_rev{x}", loteria_id=lot.id, name=f"Reventado x{x}",
+                                       value_x=Decimal(x), kind="REVENTADO"))
+    await session.flush()
     today = cr_today()
     for offset in range(DAYS - 1, -1, -1):
         day = today - timedelta(days=offset)
@@ -87,9 +97,12 @@ async def seed(session: AsyncSession, settings: Settings) -> list[str]:
                 played: list[str] = []
                 for _ in range(rng.randint(3, 8)):
                     vd = rng.choice(vendedores)
-                    jugadas = [JugadaIn(number=f"{rng.randint(0, 99):02d}", amount=Decimal(rng.choice([500, 1000, 2000, 5000])),
-                                        type="REVENTADO" if lot.reventado_enabled and rng.random() < 0.2 else "NUMERO")
-                               for _ in range(rng.randint(1, 4))]
+                    jugadas = []
+                    for _ in range(rng.randint(1, 4)):
+                        number, amount = f"{rng.randint(0, 99):02d}", Decimal(rng.choice([500, 1000, 2000, 5000]))
+                        jugadas.append(JugadaIn(number=number, amount=amount))
+                        if lot.reventado_enabled and rng.random() < 0.2:  # a REVENTADO rides on its NUMERO
+                            jugadas.append(JugadaIn(number=number, amount=amount / 2, type="REVENTADO"))
                     t = await sales.sell(session, admin, TicketIn(sorteoId=sorteo.id, vendedorId=vd.id, jugadas=jugadas), sale_time)
                     sold.append(t.id)
                     played += [j.number for j in jugadas]
@@ -97,7 +110,8 @@ async def seed(session: AsyncSession, settings: Settings) -> list[str]:
                     await sales.cancel_ticket(session, admin, sold[0], sale_time)
                 # the winning number is often one that was played, so that there are prizes to show
                 winning = rng.choice(played) if played and rng.random() < 0.5 else f"{rng.randint(0, 99):02d}"
-                await draws.evaluate_sorteo(session, sorteo.id, EvaluateIn(winningNumber=winning, extraMultiplierX=Decimal(rng.choice([2, 5]))),
+                await draws.evaluate_sorteo(session, sorteo.id, EvaluateIn(
+                    winningNumber=winning, extraMultiplierId=rng.choice(extra_ids[lot.id]) if extra_ids[lot.id] else None),
                                               at + timedelta(minutes=5))
                 for tid in sold:
                     ticket = await session.get(LotteryTicket, tid)

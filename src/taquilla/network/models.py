@@ -124,7 +124,11 @@ class Sorteo(Base):
     scheduled_at: Mapped[datetime]
     business_date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="SCHEDULED")
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    sales_cutoff_at: Mapped[datetime]
+    """Fixed at creation (``scheduledAt − the lotería's salesCutoffMinutes then``); a later lotería change moves no cutoff."""
     winning_number: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    extra_multiplier_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     extra_multiplier_x: Mapped[Decimal | None] = mapped_column(Numeric(10, 2), nullable=True)
     evaluated_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
@@ -149,6 +153,8 @@ class LotteryTicket(Base):
     listero_commission_cents: Mapped[int]
     payout_cents: Mapped[int] = mapped_column(default=0)
     paid_cents: Mapped[int] = mapped_column(default=0)
+    payment_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    """A prize payment marked final closed the ticket's payment (status PAID even if partly paid)."""
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     __mapper_args__ = {"eager_defaults": True}
@@ -184,6 +190,8 @@ class PrizePayment(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     ticket_id: Mapped[str] = mapped_column(ForeignKey("network_tickets.id"))
     amount_cents: Mapped[int]
+    method: Mapped[str] = mapped_column(String(16), default="cash")
+    is_final: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
@@ -261,3 +269,49 @@ class TicketCounter(Base):
 
     business_date: Mapped[date] = mapped_column(Date, primary_key=True)
     base_value: Mapped[int]
+
+
+class Multiplier(Base):
+    """A payout multiplier of a lotería (``kind`` NUMERO | REVENTADO). The active NUMERO one is
+    frozen on NUMERO jugadas at sale (fallback: the lotería's base); a REVENTADO one is named at evaluation."""
+
+    __tablename__ = "network_multipliers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    loteria_id: Mapped[str] = mapped_column(ForeignKey("loterias.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    value_x: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    kind: Mapped[str] = mapped_column(String(16))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    applies_to_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    applies_to_sorteo_id: Mapped[str | None] = mapped_column(ForeignKey("sorteos.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    __mapper_args__ = {"eager_defaults": True}
+
+
+class Restriction(Base):
+    """A sale limit of one banca, ventana or user (exactly one set); ``number`` None = every number.
+
+    ``max_amount_cents`` per jugada, ``max_total_cents`` per number per sorteo (the scope's sales),
+    ``sales_cutoff_minutes`` before ``scheduledAt``; ``applies_to_date`` (CR) / ``applies_to_hour`` (CR)
+    narrow when it applies. The most specific active rule wins: user > ventana > banca, a rule
+    on the number > a rule on all numbers.
+    """
+
+    __tablename__ = "network_restrictions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    banca_id: Mapped[str | None] = mapped_column(ForeignKey("bancas.id"), nullable=True)
+    ventana_id: Mapped[str | None] = mapped_column(ForeignKey("ventanas.id"), nullable=True)
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    number: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    max_amount_cents: Mapped[int | None] = mapped_column(nullable=True)
+    max_total_cents: Mapped[int | None] = mapped_column(nullable=True)
+    sales_cutoff_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    applies_to_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    applies_to_hour: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    __mapper_args__ = {"eager_defaults": True}

@@ -8,9 +8,10 @@ from __future__ import annotations
 from taquilla.core.routing import context_router
 from taquilla.network.draws.router import router as draws_router
 from taquilla.network.ledger.router import router as ledger_router
+from taquilla.network.rules.router import router as rules_router
 from taquilla.network.sales.router import router as sales_router
 from taquilla.network.structure.router import router as structure_router
 
 router = context_router()
-for _sub in (structure_router, draws_router, sales_router, ledger_router):
+for _sub in (structure_router, draws_router, sales_router, ledger_router, rules_router):
     router.include_router(_sub)

@@ -18,6 +18,7 @@ from taquilla.network.models import (
     Jugada,
     Loteria,
     LotteryTicket,
+    Multiplier,
     Sorteo,
 )
 
@@ -44,10 +45,12 @@ async def sorteo_with_loteria(
 
 async def sorteos_page(
     session: AsyncSession, *, loteria_id: str | None, status: str | None, start: date | None, end: date | None,
-    page: PageParams,
+    page: PageParams, search: str | None = None,
 ) -> tuple[int, list[Sorteo]]:
-    """Sorteos by ``scheduled_at``, filtered by lotería, status and business dates ``[start, end]``."""
+    """Sorteos by ``scheduled_at``, filtered by lotería, status, business dates ``[start, end]`` and name (contains)."""
     stmt = select(Sorteo)
+    if search:
+        stmt = stmt.where(Sorteo.name.icontains(search, autoescape=True))
     if loteria_id:
         stmt = stmt.where(Sorteo.loteria_id == loteria_id)
     if status:
@@ -57,6 +60,15 @@ async def sorteos_page(
     if end:
         stmt = stmt.where(Sorteo.business_date <= end)
     return await paginate(session, stmt, page.offset, page.limit, Sorteo.scheduled_at, Sorteo.id)
+
+
+async def reventado_multiplier(session: AsyncSession, multiplier_id: str, loteria_id: str) -> Multiplier | None:
+    """The active REVENTADO multiplier ``multiplier_id`` of ``loteria_id``, or None."""
+    stmt = select(Multiplier).where(
+        Multiplier.id == multiplier_id, Multiplier.loteria_id == loteria_id, Multiplier.kind == "REVENTADO",
+        Multiplier.is_active.is_(True),
+    )
+    return await session.scalar(stmt)
 
 
 async def loterias_by_id(session: AsyncSession, ids: Sequence[str]) -> dict[str, Loteria]:

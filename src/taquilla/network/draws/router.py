@@ -13,7 +13,7 @@ from taquilla.core.responses import Envelope, ListEnvelope, created, ok, ok_page
 from taquilla.core.routing import context_router
 from taquilla.network.auth import AdminOnly, NetworkScopeDep
 from taquilla.network.clock import NowDep, PeriodFilter
-from taquilla.network.common import R_READ, R_WRITE, IdPath, IdQuery
+from taquilla.network.common import R_READ, R_WRITE, IdPath, IdQuery, Search
 from taquilla.network.draws import service
 from taquilla.network.draws.schemas import (
     EvaluateIn,
@@ -42,11 +42,14 @@ async def list_sorteos(
     session: SessionDep,
     page: PageDep,
     period: PeriodFilter,
-    loteriaId: IdQuery = None,  # noqa: N803
+    loteriaId: IdQuery = None,
     status: SorteoStatus | None = None,
+    search: Search = None,
 ) -> Any:
-    """Sorteos by ``scheduledAt`` (every network role); ``date`` filters by business date."""
-    total, rows = await service.list_sorteos(session, loteria_id=loteriaId, status=status, period=period, page=page)
+    """Sorteos by ``scheduledAt`` (every network role); ``date`` filters by business date, ``search`` the name."""
+    total, rows = await service.list_sorteos(
+        session, loteria_id=loteriaId, status=status, period=period, page=page, search=search
+    )
     return ok_page([_out(r) for r in rows], page, total)
 
 
@@ -58,7 +61,7 @@ async def get_sorteo(sorteo_id: IdPath, _: NetworkScopeDep, session: SessionDep)
 
 @router.patch("/sorteos/{sorteo_id}", response_model=Envelope[SorteoOut], responses=R_WRITE)
 async def patch_sorteo(sorteo_id: IdPath, body: SorteoPatch, _: AdminOnly, session: SessionDep) -> Any:
-    """Reschedule a sorteo without tickets (ADMIN)."""
+    """Rename a sorteo, or reschedule one without tickets (ADMIN)."""
     return ok(_out(await service.update_sorteo(session, sorteo_id, body)))
 
 
@@ -79,7 +82,7 @@ async def close_sorteo(sorteo_id: IdPath, _: AdminOnly, session: SessionDep) -> 
 @router.patch("/sorteos/{sorteo_id}/evaluate", response_model=Envelope[SorteoOut], responses=R_WRITE)
 @router.post("/sorteos/{sorteo_id}/evaluate", include_in_schema=False)
 async def evaluate_sorteo(sorteo_id: IdPath, body: EvaluateIn, _: AdminOnly, session: SessionDep, now: NowDep) -> Any:
-    """OPEN → EVALUATED with ``winningNumber`` (and ``extraMultiplierX`` for reventado) (ADMIN)."""
+    """OPEN → EVALUATED at or after ``scheduledAt`` with ``winningNumber`` and ``extraMultiplierId`` (a REVENTADO multiplier) (ADMIN)."""
     return ok(_out(await service.evaluate_sorteo(session, sorteo_id, body, now)))
 
 

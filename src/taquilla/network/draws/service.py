@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,12 +30,18 @@ from taquilla.network.draws.schemas import EvaluateIn, SorteoIn, SorteoPatch
 from taquilla.network.models import Loteria, Sorteo, sales_cutoff
 
 _DIGITS = re.compile(r"^\d+$")
+CR = ZoneInfo("America/Costa_Rica")
 SorteoWithLoteria = tuple[Sorteo, Loteria]
 
 
 def cutoff_of(sorteo: Sorteo, loteria: Loteria) -> datetime:
-    """The sorteo's cutoff (:func:`~taquilla.network.models.sales_cutoff` with its lotería's minutes)."""
-    return sales_cutoff(sorteo.scheduled_at, loteria.sales_cutoff_minutes)
+    """The sorteo's cutoff, fixed when it was created (a later change of the lotería moves none)."""
+    return sorteo.sales_cutoff_at
+
+
+def default_name(loteria: Loteria, scheduled_at: datetime) -> str:
+    """A sorteo's name when the caller gives none: the lotería's name and the CR draw time (``Tica 12:55``)."""
+    return f"{loteria.name} {scheduled_at.astimezone(CR):%H:%M}"
 
 
 def check_number(value: str, digits: int, code: str, what: str) -> None:
@@ -64,12 +71,13 @@ async def for_ticket_write(session: AsyncSession, sorteo_id: str) -> SorteoWithL
 
 
 async def list_sorteos(
-    session: AsyncSession, *, loteria_id: str | None, status: str | None, period: DateRange | None, page: PageParams
+    session: AsyncSession, *, loteria_id: str | None, status: str | None, period: DateRange | None, page: PageParams,
+    search: str | None = None,
 ) -> tuple[int, list[SorteoWithLoteria]]:
-    """``(total, page)`` of sorteos by ``scheduledAt``, each with its lotería."""
+    """``(total, page)`` of sorteos by ``scheduledAt``, each with its lotería (``search``: name contains)."""
     total, rows = await repo.sorteos_page(
         session, loteria_id=loteria_id, status=status, start=period.start if period else None,
-        end=period.end if period else None, page=page,
+        end=period.end if period else None, page=page, search=search,
     )
     loterias = await repo.loterias_by_id(session, [s.loteria_id for s in rows])
     return total, [(s, loterias[s.loteria_id]) for s in rows]
@@ -85,7 +93,9 @@ async def create_sorteo(session: AsyncSession, body: SorteoIn) -> SorteoWithLote
     if await session.get(Sorteo, sid) is not None:
         raise Conflict(f"Sorteo {sid!r} already exists.", code="SORTEO_EXISTS")
     sorteo = Sorteo(
-        id=sid, loteria_id=loteria.id, scheduled_at=body.scheduledAt, business_date=cr_date_of(body.scheduledAt), status="SCHEDULED"
+        id=sid, loteria_id=loteria.id, name=body.name or default_name(loteria, body.scheduledAt),
+        scheduled_at=body.scheduledAt, business_date=cr_date_of(body.scheduledAt), status="SCHEDULED",
+        sales_cutoff_at=sales_cutoff(body.scheduledAt, loteria.sales_cutoff_minutes),
     )
     session.add(sorteo)
     try:
@@ -97,11 +107,15 @@ async def create_sorteo(session: AsyncSession, body: SorteoIn) -> SorteoWithLote
 
 
 async def update_sorteo(session: AsyncSession, sorteo_id: str, body: SorteoPatch) -> SorteoWithLoteria:
-    """Reschedule a SCHEDULED/OPEN sorteo without tickets. Raises NotFound, Conflict ``SORTEO_HAS_TICKETS``."""
+    """Rename, or reschedule a SCHEDULED/OPEN sorteo without tickets (the cutoff keeps its distance to
+    ``scheduledAt``). Raises NotFound, Conflict ``SORTEO_HAS_TICKETS``."""
     sorteo, loteria = await _locked(session, sorteo_id, "update")
+    if body.name is not None:
+        sorteo.name = body.name
     if body.scheduledAt is not None:
         if sorteo.status not in ("SCHEDULED", "OPEN") or await repo.has_tickets(session, sorteo_id):
             raise Conflict("Only a sorteo without tickets can be rescheduled.", code="SORTEO_HAS_TICKETS")
+        sorteo.sales_cutoff_at = body.scheduledAt - (sorteo.scheduled_at - sorteo.sales_cutoff_at)
         sorteo.scheduled_at = body.scheduledAt
         sorteo.business_date = cr_date_of(body.scheduledAt)
     await session.flush()
@@ -130,24 +144,37 @@ async def close_sorteo(session: AsyncSession, sorteo_id: str) -> SorteoWithLoter
 async def evaluate_sorteo(session: AsyncSession, sorteo_id: str, body: EvaluateIn, now: datetime) -> SorteoWithLoteria:
     """OPEN → EVALUATED with the winning number: marks winners, sets payouts, adds them to the rollup.
 
-    Raises BadRequest ``INVALID_WINNING_NUMBER`` / ``AMOUNT_TOO_LARGE`` (a ticket's prize beyond
-    the storable bound); Conflict ``ALREADY_EVALUATED``, ``INVALID_SORTEO_STATE`` or
-    ``SALES_STILL_OPEN`` (before the cutoff).
+    ``extraMultiplierId`` names an active REVENTADO multiplier of the sorteo's lotería; its value is
+    stored as ``extraMultiplierX``. Raises BadRequest ``INVALID_WINNING_NUMBER`` / ``AMOUNT_TOO_LARGE``
+    (a ticket's prize beyond the storable bound) / ``EXTRA_MULTIPLIER_AMBIGUOUS``; NotFound
+    ``MULTIPLIER_NOT_FOUND``; Conflict ``ALREADY_EVALUATED``, ``INVALID_SORTEO_STATE`` or
+    ``SORTEO_NOT_STARTED`` (before ``scheduledAt``, DOMAIN.md "Sorteo timing").
     """
     sorteo, loteria = await _locked(session, sorteo_id, "update")
     check_number(body.winningNumber, loteria.digits, "INVALID_WINNING_NUMBER", "winningNumber")
+    if body.extraMultiplierId is not None and body.extraMultiplierX is not None:
+        raise BadRequest("Give extraMultiplierId or extraMultiplierX, not both.", code="EXTRA_MULTIPLIER_AMBIGUOUS")
+    extra_x = body.extraMultiplierX
+    if body.extraMultiplierId is not None:
+        multiplier = await repo.reventado_multiplier(session, body.extraMultiplierId, loteria.id)
+        if multiplier is None:
+            raise NotFound(
+                f"No active REVENTADO multiplier {body.extraMultiplierId!r} of this lotería.", code="MULTIPLIER_NOT_FOUND"
+            )
+        extra_x = multiplier.value_x
     if sorteo.status in ("EVALUATED", "CLOSED"):
         raise Conflict("This sorteo was already evaluated.", code="ALREADY_EVALUATED")
     if sorteo.status != "OPEN":
         raise Conflict(f"A {sorteo.status} sorteo cannot be evaluated.", code="INVALID_SORTEO_STATE")
-    if now < cutoff_of(sorteo, loteria):
-        raise Conflict("Sales of this sorteo are still open.", code="SALES_STILL_OPEN")
-    checked_cents(await repo.largest_ticket_prize(session, sorteo.id, body.winningNumber, body.extraMultiplierX), "prize of a ticket")
-    await repo.mark_winners(session, sorteo.id, body.winningNumber, body.extraMultiplierX)
+    if now < sorteo.scheduled_at:
+        raise Conflict("This sorteo has not been drawn yet (before scheduledAt).", code="SORTEO_NOT_STARTED")
+    checked_cents(await repo.largest_ticket_prize(session, sorteo.id, body.winningNumber, extra_x), "prize of a ticket")
+    await repo.mark_winners(session, sorteo.id, body.winningNumber, extra_x)
     await rollup.record_sorteo_payouts(session, sorteo.id, +1)
     sorteo.status, sorteo.winning_number, sorteo.extra_multiplier_x, sorteo.evaluated_at = (
-        "EVALUATED", body.winningNumber, body.extraMultiplierX, now,
+        "EVALUATED", body.winningNumber, extra_x, now,
     )
+    sorteo.extra_multiplier_id = body.extraMultiplierId
     await session.flush()
     return sorteo, loteria
 
@@ -162,5 +189,6 @@ async def revert_evaluation(session: AsyncSession, sorteo_id: str) -> SorteoWith
     await rollup.record_sorteo_payouts(session, sorteo.id, -1)
     await repo.clear_winners(session, sorteo.id)
     sorteo.status, sorteo.winning_number, sorteo.extra_multiplier_x, sorteo.evaluated_at = "OPEN", None, None, None
+    sorteo.extra_multiplier_id = None
     await session.flush()
     return sorteo, loteria

@@ -15,14 +15,24 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taquilla.core.db import driver_connection
 from taquilla.core.pagination import PageParams
 from taquilla.core.queries import paginate
+from taquilla.identity.models import User
 from taquilla.network.auth import NetworkScope
-from taquilla.network.models import Jugada, LotteryTicket, PrizePayment
+from taquilla.network.models import (
+    TICKET_EVALUATED,
+    Jugada,
+    Loteria,
+    LotteryTicket,
+    PrizePayment,
+    Sorteo,
+    Vendedor,
+    Ventana,
+)
 
 # ---- the sale (hot path, asyncpg) ----------------------------------------------------------------
 
@@ -53,20 +63,26 @@ class SaleContext:
     max_per_number_cents: int | None
     loteria_active: bool | None
     counter_base: int | None
+    banca_id: str | None
+    sales_cutoff_at: datetime | None
+    numero_multiplier_x: Decimal | None
+    """The lotería's active NUMERO multiplier for this sorteo (None: the lotería's base applies)."""
+    restrictions: str | None
+    """JSON array of the active restrictions of the vendedor, its ventana and its banca (None: none)."""
 
 
 SALE_CONTEXT_SQL = """
 WITH s AS (
     SELECT s.id, s.status, s.business_date, s.scheduled_at, l.id AS loteria_id, l.name, l.digits,
            l.base_multiplier_x, l.reventado_enabled, l.sales_cutoff_minutes, l.max_bet_cents,
-           l.max_per_number_cents, l.is_active
+           l.max_per_number_cents, l.is_active, s.sales_cutoff_at
       FROM sorteos s JOIN loterias l ON l.id = s.loteria_id
      WHERE s.id = $2
        FOR KEY SHARE OF s
 ), p AS (
     SELECT vd.id AS vendedor_id, vd.is_active AS vendedor_active, vd.commission_policy AS vendedor_policy,
            v.id AS ventana_id, v.is_active AS ventana_active, v.commission_policy AS ventana_policy,
-           b.is_active AS banca_active, b.commission_policy AS banca_policy
+           b.is_active AS banca_active, b.commission_policy AS banca_policy, b.id AS banca_id
       FROM vendedores vd JOIN ventanas v ON v.id = vd.ventana_id JOIN bancas b ON b.id = v.banca_id
      WHERE vd.id = $1
 )
@@ -74,11 +90,26 @@ SELECT p.vendedor_id, p.vendedor_active, p.vendedor_policy, p.ventana_id, p.vent
        p.banca_active, p.banca_policy, s.id, s.status, s.business_date, s.scheduled_at, s.loteria_id, s.name,
        s.digits, s.base_multiplier_x, s.reventado_enabled, s.sales_cutoff_minutes, s.max_bet_cents,
        s.max_per_number_cents, s.is_active,
-       (SELECT c.base_value FROM network_ticket_counters c WHERE c.business_date = s.business_date)
+       (SELECT c.base_value FROM network_ticket_counters c WHERE c.business_date = s.business_date),
+       p.banca_id, s.sales_cutoff_at,
+       (SELECT m.value_x FROM network_multipliers m
+         WHERE m.loteria_id = s.loteria_id AND m.kind = 'NUMERO' AND m.is_active
+           AND (m.applies_to_sorteo_id IS NULL OR m.applies_to_sorteo_id = s.id)
+           AND (m.applies_to_date IS NULL OR m.applies_to_date = s.business_date)
+         ORDER BY (m.applies_to_sorteo_id IS NOT NULL) DESC, (m.applies_to_date IS NOT NULL) DESC, m.created_at DESC, m.id
+         LIMIT 1),
+       (SELECT json_agg(json_build_object(
+                   'id', r.id, 'level', CASE WHEN r.user_id IS NOT NULL THEN 3 WHEN r.ventana_id IS NOT NULL THEN 2 ELSE 1 END,
+                   'number', r.number, 'maxAmount', r.max_amount_cents, 'maxTotal', r.max_total_cents,
+                   'cutoff', r.sales_cutoff_minutes, 'date', r.applies_to_date, 'hour', r.applies_to_hour))
+          FROM network_restrictions r
+         WHERE r.is_active AND (r.user_id = p.vendedor_id OR r.ventana_id = p.ventana_id OR r.banca_id = p.banca_id))
   FROM (SELECT 1) one LEFT JOIN p ON true LEFT JOIN s ON true
 """
 """The vendedor with its ventana and banca (activity, policies), the sorteo (locked FOR KEY SHARE:
-an evaluation waits for the sale and vice versa) with its lotería, and the day's ticket counter base."""
+an evaluation waits for the sale and vice versa) with its lotería and frozen cutoff, the day's ticket
+counter base, the lotería's active NUMERO multiplier and the active restrictions of the seller's
+user, ventana and banca (one round trip; measured in docs/network.md "The sale")."""
 
 
 async def sale_context(session: AsyncSession, vendedor_id: str, sorteo_id: str) -> SaleContext:
@@ -115,15 +146,34 @@ SELECT count(pg_advisory_xact_lock(hashtextextended('network-number:' || $1 || '
   FROM (SELECT n FROM unnest($2::text[]) AS n ORDER BY n) ordered
 """
 SOLD_PER_NUMBER_SQL = """
-SELECT j.number, SUM(j.amount_cents)
+SELECT j.number, SUM(j.amount_cents),
+       COALESCE(SUM(j.amount_cents) FILTER (WHERE t.vendedor_id = $3), 0),
+       COALESCE(SUM(j.amount_cents) FILTER (WHERE t.ventana_id = $4), 0),
+       COALESCE(SUM(j.amount_cents) FILTER (WHERE t.ventana_id IN (SELECT v.id FROM ventanas v WHERE v.banca_id = $5)), 0)
   FROM network_jugadas j JOIN network_tickets t ON t.id = j.ticket_id
  WHERE j.sorteo_id = $1 AND j.number = ANY($2::text[]) AND t.status <> 'CANCELLED'
  GROUP BY j.number
 """
 
 
-async def sold_per_number(session: AsyncSession, sorteo_id: str, numbers: Sequence[str]) -> dict[str, int]:
-    """Cents already sold (not cancelled) per number of the sorteo (NUMERO and REVENTADO).
+@dataclass(frozen=True, slots=True)
+class SoldOnNumber:
+    """Cents sold on one number of a sorteo: in all, by the vendedor, its ventana, its banca (levels 3, 2, 1)."""
+
+    total: int = 0
+    vendedor: int = 0
+    ventana: int = 0
+    banca: int = 0
+
+    def at_level(self, level: int) -> int:
+        return (self.banca, self.ventana, self.vendedor)[level - 1]
+
+
+async def sold_per_number(
+    session: AsyncSession, sorteo_id: str, numbers: Sequence[str], vendedor_id: str, ventana_id: str, banca_id: str
+) -> dict[str, SoldOnNumber]:
+    """Cents already sold (not cancelled) per number of the sorteo (NUMERO and REVENTADO), in all and
+    within the seller's vendedor, ventana and banca.
 
     First takes a transaction advisory lock per (sorteo, number), in number order: concurrent
     sales of one number queue here, so a per-number limit holds (no deadlock: fixed order).
@@ -132,7 +182,8 @@ async def sold_per_number(session: AsyncSession, sorteo_id: str, numbers: Sequen
     conn = await driver_connection(session)
     wanted = sorted(set(numbers))
     await conn.fetchval(LOCK_NUMBERS_SQL, sorteo_id, wanted)
-    return {n: int(a) for n, a in await conn.fetch(SOLD_PER_NUMBER_SQL, sorteo_id, wanted)}
+    rows = await conn.fetch(SOLD_PER_NUMBER_SQL, sorteo_id, wanted, vendedor_id, ventana_id, banca_id)
+    return {r[0]: SoldOnNumber(int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows}
 
 
 INSERT_SALE_SQL = """
@@ -197,13 +248,36 @@ async def tickets_page(
     end: date | None,
     winners_only: bool,
     page: PageParams,
+    search: str | None = None,
 ) -> tuple[int, list[LotteryTicket]]:
-    """Tickets in ``scope``, newest first, filtered (business dates ``[start, end]``; winners = payout > 0)."""
+    """Tickets in ``scope``, newest first, filtered (business dates ``[start, end]``; winners = payout > 0).
+
+    ``status`` PAID = an EVALUATED winner fully paid or closed; EVALUATED excludes those. ``search``:
+    the ticket number (digits) or the vendedor's name or code (contains).
+    """
     stmt = scope.where(select(LotteryTicket), LotteryTicket.ventana_id, LotteryTicket.vendedor_id)
     for column, value in ((LotteryTicket.ventana_id, ventana_id), (LotteryTicket.vendedor_id, vendedor_id),
-                          (LotteryTicket.sorteo_id, sorteo_id), (LotteryTicket.status, status)):
+                          (LotteryTicket.sorteo_id, sorteo_id)):
         if value:
             stmt = stmt.where(column == value)
+    paid = and_(
+        LotteryTicket.payout_cents > 0,
+        or_(LotteryTicket.payment_closed.is_(True), LotteryTicket.paid_cents >= LotteryTicket.payout_cents),
+    )
+    if status == "PAID":
+        stmt = stmt.where(LotteryTicket.status == TICKET_EVALUATED, paid)
+    elif status == TICKET_EVALUATED:
+        stmt = stmt.where(LotteryTicket.status == TICKET_EVALUATED, not_(paid))
+    elif status:
+        stmt = stmt.where(LotteryTicket.status == status)
+    if search:
+        by_vendedor = select(Vendedor.id).where(
+            or_(Vendedor.name.icontains(search, autoescape=True), Vendedor.code.icontains(search, autoescape=True))
+        )
+        cond = LotteryTicket.vendedor_id.in_(by_vendedor)
+        if search.isdigit() and len(search) < 10:
+            cond = or_(cond, LotteryTicket.ticket_number == int(search))
+        stmt = stmt.where(cond)
     if start:
         stmt = stmt.where(LotteryTicket.business_date >= start)
     if end:
@@ -221,6 +295,31 @@ async def jugadas_of(session: AsyncSession, ticket_ids: Sequence[str]) -> dict[s
         for j in rows:
             out[j.ticket_id].append(j)
     return out
+
+
+async def sorteos_by_id(session: AsyncSession, ids: Sequence[str]) -> dict[str, Sorteo]:
+    """The sorteos of ``ids`` by id."""
+    if not ids:
+        return {}
+    return {x.id: x for x in await session.scalars(select(Sorteo).where(Sorteo.id.in_(set(ids))))}
+
+
+async def names_of(session: AsyncSession, tickets: Sequence[Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The vendedores, ventanas and loterías of ``tickets`` (rows by id), three queries at most."""
+    out: list[dict[str, Any]] = []
+    for model, attr in ((Vendedor, "vendedor_id"), (Ventana, "ventana_id"), (Loteria, "loteria_id")):
+        ids = {getattr(t, attr) for t in tickets}
+        rows = await session.scalars(select(model).where(model.id.in_(ids))) if ids else []
+        out.append({r.id: r for r in rows})
+    return out[0], out[1], out[2]
+
+
+async def user_names(session: AsyncSession, ids: Sequence[str]) -> dict[str, str]:
+    """``full_name`` (or username) of each user id."""
+    if not ids:
+        return {}
+    rows = await session.execute(select(User.id, User.full_name, User.username).where(User.id.in_(set(ids))))
+    return {i: (n or u) for i, n, u in rows}
 
 
 # ---- prize payments --------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ HTTP only: rules are in :mod:`.service`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from fastapi import Query
 
 from taquilla.core.db import SessionDep
 from taquilla.core.idempotency import IdempotencyDep
@@ -14,13 +16,15 @@ from taquilla.core.responses import Envelope, ListEnvelope, ok, ok_page
 from taquilla.core.routing import context_router
 from taquilla.network.auth import ListeroOrAdmin, NetworkScopeDep
 from taquilla.network.clock import NowDep, PeriodFilter
-from taquilla.network.common import R_READ, R_WRITE, IdPath, IdQuery
+from taquilla.network.common import R_READ, R_WRITE, IdPath, IdQuery, Search
 from taquilla.network.sales import service
 from taquilla.network.sales.schemas import (
+    PayIn,
     PrizePaidOut,
     PrizePaymentIn,
     PrizePaymentOut,
     ReverseIn,
+    ReverseLastIn,
     TicketIn,
     TicketOut,
     TicketStatus,
@@ -42,31 +46,59 @@ async def list_tickets(
     session: SessionDep,
     page: PageDep,
     period: PeriodFilter,
-    sorteoId: IdQuery = None,  # noqa: N803
-    ventanaId: IdQuery = None,  # noqa: N803
-    vendedorId: IdQuery = None,  # noqa: N803
+    sorteoId: IdQuery = None,
+    ventanaId: IdQuery = None,
+    vendedorId: IdQuery = None,
     status: TicketStatus | None = None,
     winners: bool = False,
+    isWinner: bool | None = None,  # noqa: N803
+    hasWinner: bool | None = None,  # noqa: N803
+    search: Search = None,
+    scope_: Annotated[Literal["mine", "all", "ventana", "global"] | None, Query(alias="scope")] = None,
 ) -> Any:
-    """Tickets newest first with their jugadas, filtered to the caller's scope (403 for ids outside it)."""
+    """Tickets newest first with their jugadas and the names the client shows, filtered to the caller's
+    scope (403 for ids outside it). ``winners``/``isWinner``/``hasWinner``: only tickets with a prize;
+    ``status=PAID``: winners fully paid or closed; ``search``: ticket number or vendedor name/code;
+    ``scope`` (mine|all) is accepted — the caller's role already decides what it sees."""
     total, rows = await service.list_tickets(
         session, scope, ventana_id=ventanaId, vendedor_id=vendedorId, sorteo_id=sorteoId, status=status,
-        period=period, winners_only=winners, page=page,
+        period=period, winners_only=bool(winners or isWinner or hasWinner), page=page, search=search,
     )
-    return ok_page([TicketOut.of(t, j) for t, j in rows], page, total)
+    return ok_page(await service.shown(session, rows), page, total)
 
 
 @router.get("/tickets/{ticket_id}", response_model=Envelope[TicketOut], responses=R_READ)
 async def get_ticket(ticket_id: IdPath, scope: NetworkScopeDep, session: SessionDep) -> Any:
-    """One ticket with its jugadas (404 outside the caller's scope)."""
-    return ok(TicketOut.of(*await service.get_ticket(session, scope, ticket_id)))
+    """One ticket with its jugadas, embedded names and payment history (404 outside the caller's scope)."""
+    return ok((await service.shown(session, [await service.get_ticket(session, scope, ticket_id)], payments=True))[0])
 
 
 @router.patch("/tickets/{ticket_id}/cancel", response_model=Envelope[TicketOut], responses=R_WRITE)
 @router.post("/tickets/{ticket_id}/cancel", include_in_schema=False)
 async def cancel_ticket(ticket_id: IdPath, scope: NetworkScopeDep, session: SessionDep, now: NowDep) -> Any:
     """Cancel an ACTIVE ticket before its sorteo's cutoff."""
-    return ok(TicketOut.of(*await service.cancel_ticket(session, scope, ticket_id, now)))
+    return ok((await service.shown(session, [await service.cancel_ticket(session, scope, ticket_id, now)]))[0])
+
+
+@router.post("/tickets/{ticket_id}/pay", status_code=201, response_model=Envelope[TicketOut], responses=R_WRITE)
+async def pay_ticket(ticket_id: IdPath, body: PayIn, scope: NetworkScopeDep, session: SessionDep, idem: IdempotencyDep) -> Any:
+    """Pay ``amountPaid`` of a winner's prize (partial payments; ``isFinal`` closes the payment: status PAID).
+    Never more than the unpaid prize. Idempotent by ``idempotencyKey`` or the ``Idempotency-Key`` header.
+    Answers the ticket with its payment history."""
+    await idem.claim_body_key(body.idempotencyKey)
+    _, ticket = await service.pay_ticket(session, scope, ticket_id, body)
+    jugadas = (await service.get_ticket(session, scope, ticket.id))[1]
+    return await idem.respond(201, (await service.shown(session, [(ticket, jugadas)], payments=True))[0])
+
+
+@router.post("/tickets/{ticket_id}/reverse-payment", response_model=Envelope[TicketOut], responses=R_WRITE)
+async def reverse_last_payment(
+    ticket_id: IdPath, scope: ListeroOrAdmin, session: SessionDep, now: NowDep, body: ReverseLastIn | None = None
+) -> Any:
+    """Reverse the ticket's last live payment (ADMIN or the listero); it stays in the history, marked."""
+    ticket = await service.reverse_last_payment(session, scope, ticket_id, body.reason if body else None, now)
+    jugadas = (await service.get_ticket(session, scope, ticket.id))[1]
+    return ok((await service.shown(session, [(ticket, jugadas)], payments=True))[0])
 
 
 @router.post("/tickets/{ticket_id}/prize-payments", status_code=201, response_model=Envelope[PrizePaidOut], responses=R_WRITE)

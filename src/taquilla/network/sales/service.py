@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,11 +42,18 @@ from taquilla.network.models import (
     Jugada,
     LotteryTicket,
     PrizePayment,
-    sales_cutoff,
 )
+from taquilla.network.rules.enforcement import Rule, check_restrictions
 from taquilla.network.sales import repository as repo
-from taquilla.network.sales.repository import SaleContext
-from taquilla.network.sales.schemas import PrizePaymentIn, TicketIn
+from taquilla.network.sales.repository import SaleContext, SoldOnNumber
+from taquilla.network.sales.schemas import (
+    NamedRef,
+    PayIn,
+    PrizePaymentIn,
+    TicketIn,
+    TicketNames,
+    TicketOut,
+)
 
 # ---- sale -----------------------------------------------------------------------------------------
 
@@ -101,6 +109,28 @@ def _seller(scope: NetworkScope, vendedor_id: str | None) -> str:
     return vendedor_id
 
 
+def _check_pairing(body: TicketIn) -> None:
+    """DOMAIN.md "REVENTADO": each REVENTADO line needs a NUMERO line on the same number in the ticket;
+    its ``reventadoNumber``, when sent, is that number. Raises BadRequest ``REVENTADO_WITHOUT_NUMERO`` /
+    ``REVENTADO_NUMBER_MISMATCH``."""
+    numeros = {j.number for j in body.jugadas if j.type == "NUMERO"}
+    for i, j in enumerate(body.jugadas):
+        if j.type != "REVENTADO":
+            if j.reventadoNumber not in (None, ""):
+                raise BadRequest(f"jugadas[{i}]: reventadoNumber is for REVENTADO lines.", code="REVENTADO_NUMBER_MISMATCH")
+            continue
+        if j.reventadoNumber not in (None, "", j.number):
+            raise BadRequest(
+                f"jugadas[{i}]: reventadoNumber {j.reventadoNumber!r} differs from number {j.number!r}.",
+                code="REVENTADO_NUMBER_MISMATCH",
+            )
+        if j.number not in numeros:
+            raise BadRequest(
+                f"The REVENTADO bet on {j.number} needs a NUMERO bet on {j.number} in the same ticket.",
+                code="REVENTADO_WITHOUT_NUMERO", details={"number": j.number},
+            )
+
+
 def _payout(cents: int, multiplier: Decimal) -> int:
     return int((cents * multiplier).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
@@ -112,10 +142,14 @@ def _check_sale(ctx: SaleContext, scope: NetworkScope, body: TicketIn, now: date
     assert ctx.ventana_id is not None
     if scope.ventana_id is not None and ctx.ventana_id != scope.ventana_id:
         raise Forbidden("This vendedor belongs to another ventana.", code="VENDEDOR_OUT_OF_SCOPE")
+    if body.ventanaId is not None and body.ventanaId != ctx.ventana_id:
+        raise BadRequest("The vendedor does not belong to ventanaId.", code="VENDEDOR_VENTANA_MISMATCH")
     if not (ctx.vendedor_active and ctx.ventana_active and ctx.banca_active):
         raise Conflict("The vendedor, its ventana or its banca is inactive.", code="INACTIVE")
     if ctx.sorteo_id is None:
         raise NotFound(f"Sorteo {body.sorteoId!r} not found.", code="SORTEO_NOT_FOUND")
+    if body.loteriaId is not None and body.loteriaId != ctx.loteria_id:
+        raise BadRequest("The sorteo does not belong to loteriaId.", code="SORTEO_LOTERIA_MISMATCH")
     assert ctx.digits is not None and ctx.base_multiplier_x is not None and ctx.scheduled_at is not None
     lines = []
     for i, j in enumerate(body.jugadas):
@@ -124,13 +158,15 @@ def _check_sale(ctx: SaleContext, scope: NetworkScope, body: TicketIn, now: date
         if j.type == "REVENTADO" and not ctx.reventado_enabled:
             raise BadRequest(f"{ctx.loteria_name} has no reventado (extra multiplier) rule.", code="REVENTADO_NOT_ALLOWED")
         lines.append((j.number, cents, j.type))
+    _check_pairing(body)
     checked_cents(sum(c for _, c, _ in lines), "ticket total")
-    payouts = [checked_cents(_payout(c, ctx.base_multiplier_x), f"potential payout of jugadas[{i}]")
+    multiplier = ctx.numero_multiplier_x or ctx.base_multiplier_x
+    payouts = [checked_cents(_payout(c, multiplier), f"potential payout of jugadas[{i}]")
                for i, (_, c, bet_type) in enumerate(lines) if bet_type == "NUMERO"]
     checked_cents(sum(payouts), "potential payout of the ticket")
     if ctx.sorteo_status != "OPEN":
         raise Conflict(f"Sorteo is {ctx.sorteo_status}; sales need an OPEN sorteo.", code="SORTEO_NOT_OPEN")
-    if now >= sales_cutoff(ctx.scheduled_at, ctx.sales_cutoff_minutes or 0):
+    if now >= (ctx.sales_cutoff_at or ctx.scheduled_at):
         raise Conflict("Sales for this sorteo are closed (cutoff passed).", code="SALES_CLOSED")
     if not ctx.loteria_active:
         raise Conflict("This lotería is inactive.", code="INACTIVE")
@@ -144,22 +180,37 @@ def _check_sale(ctx: SaleContext, scope: NetworkScope, body: TicketIn, now: date
     return lines
 
 
-async def _check_number_limits(session: AsyncSession, ctx: SaleContext, lines: list[tuple[str, int, str]]) -> None:
+async def _check_number_limits(
+    session: AsyncSession, ctx: SaleContext, lines: list[tuple[str, int, str]], totals: dict[str, Rule]
+) -> None:
+    """The lotería's per-number limit (all sales of the sorteo) and each number's restriction ``maxTotal``
+    (the sales of the rule's banca, ventana or user), under the per-number locks."""
     limit = ctx.max_per_number_cents
-    if limit is None:
+    if limit is None and not totals:
         return
-    assert ctx.sorteo_id is not None
+    assert ctx.sorteo_id and ctx.vendedor_id and ctx.ventana_id and ctx.banca_id
     wanted: dict[str, int] = {}
     for number, cents, _ in lines:
         wanted[number] = wanted.get(number, 0) + cents
-    sold = await repo.sold_per_number(session, ctx.sorteo_id, list(wanted))
-    for number in sorted(wanted):
-        if sold.get(number, 0) + wanted[number] > limit:
-            left = max(0, limit - sold.get(number, 0))
+    numbers = list(wanted) if limit is not None else [n for n in wanted if n in totals]
+    sold = await repo.sold_per_number(session, ctx.sorteo_id, numbers, ctx.vendedor_id, ctx.ventana_id, ctx.banca_id)
+    for number in sorted(numbers):
+        on = sold.get(number, SoldOnNumber())
+        if limit is not None and on.total + wanted[number] > limit:
+            left = max(0, limit - on.total)
             raise Conflict(
                 f"Number {number} would exceed its limit for this sorteo (available {from_cents(left):.2f}).",
                 code="NUMBER_LIMIT_EXCEEDED",
                 details={"number": number, "available": from_cents(left)},
+            )
+        rule = totals.get(number)
+        if rule is not None and rule.max_total is not None and on.at_level(rule.level) + wanted[number] > rule.max_total:
+            left = max(0, rule.max_total - on.at_level(rule.level))
+            raise Conflict(
+                f"Restriction {rule.id}: number {number} would exceed its total for this sorteo "
+                f"(available {from_cents(left):.2f}).",
+                code="RESTRICTION_TOTAL_EXCEEDED",
+                details={"ruleId": rule.id, "number": number, "available": from_cents(left)},
             )
 
 
@@ -173,14 +224,17 @@ async def sell(session: AsyncSession, scope: NetworkScope, body: TicketIn, now: 
     """
     ctx = await repo.sale_context(session, _seller(scope, body.vendedorId), body.sorteoId)
     lines = _check_sale(ctx, scope, body, now)
-    await _check_number_limits(session, ctx, lines)
+    assert ctx.scheduled_at is not None
+    totals = check_restrictions(ctx.restrictions, lines, now, ctx.scheduled_at)
+    await _check_number_limits(session, ctx, lines, totals)
     assert ctx.vendedor_id and ctx.ventana_id and ctx.sorteo_id and ctx.loteria_id and ctx.business_date
     assert ctx.base_multiplier_x is not None
+    multiplier = ctx.numero_multiplier_x or ctx.base_multiplier_x
     jugadas = []
     for number, cents, bet_type in lines:
         vp, lp = sale_percents(ctx.vendedor_policy, ctx.ventana_policy, ctx.banca_policy, ctx.loteria_id, bet_type)
         jugadas.append(SoldJugada(
-            id=new_id("jug"), number=number, bet_type=bet_type, amount_cents=cents, multiplier_x=ctx.base_multiplier_x,
+            id=new_id("jug"), number=number, bet_type=bet_type, amount_cents=cents, multiplier_x=multiplier,
             commission_percent=vp, commission_cents=percent_of(cents, vp),
             listero_commission_percent=lp, listero_commission_cents=percent_of(cents, lp),
         ))
@@ -207,15 +261,36 @@ async def get_ticket(session: AsyncSession, scope: NetworkScope, ticket_id: str)
     return ticket, (await repo.jugadas_of(session, [ticket.id]))[ticket.id]
 
 
+async def shown(session: AsyncSession, pairs: list[tuple[Any, list[Any]]], *, payments: bool = False) -> list[TicketOut]:
+    """Tickets as the client shows them: jugadas, embedded vendedor/ventana/lotería/sorteo, and
+    (``payments``) the payment history with the payers' names. A fixed number of queries per page."""
+    tickets = [t for t, _ in pairs]
+    vendedores, ventanas, loterias = await repo.names_of(session, tickets)
+    names = TicketNames(
+        vendedores={k: NamedRef.model_validate(v) for k, v in vendedores.items()},
+        ventanas={k: NamedRef.model_validate(v) for k, v in ventanas.items()},
+        loterias={k: NamedRef(id=v.id, name=v.name) for k, v in loterias.items()},
+    )
+    sorteos = await repo.sorteos_by_id(session, [t.sorteo_id for t in tickets])
+    out = [TicketOut.of(t, j, sorteos.get(t.sorteo_id), names) for t, j in pairs]
+    if payments:
+        for ticket_out, ticket in zip(out, tickets, strict=True):
+            history = await repo.prize_payments_of(session, ticket.id)
+            users = await repo.user_names(session, [p.created_by for p in history])
+            ticket_out.with_payments(history, users)
+    return out
+
+
 async def list_tickets(
     session: AsyncSession, scope: NetworkScope, *, ventana_id: str | None, vendedor_id: str | None, sorteo_id: str | None,
-    status: str | None, period: DateRange | None, winners_only: bool, page: PageParams,
+    status: str | None, period: DateRange | None, winners_only: bool, page: PageParams, search: str | None = None,
 ) -> tuple[int, list[tuple[LotteryTicket, list[Jugada]]]]:
     """``(total, page)`` of tickets in scope, newest first, with their jugadas. Raises Forbidden ``OUT_OF_SCOPE``."""
     ventana_id, vendedor_id = scope.narrow(ventana_id, vendedor_id)
     total, rows = await repo.tickets_page(
         session, scope, ventana_id=ventana_id, vendedor_id=vendedor_id, sorteo_id=sorteo_id, status=status,
         start=period.start if period else None, end=period.end if period else None, winners_only=winners_only, page=page,
+        search=search,
     )
     jugadas = await repo.jugadas_of(session, [t.id for t in rows])
     return total, [(t, jugadas[t.id]) for t in rows]
@@ -259,20 +334,43 @@ async def pay_prize(
     Raises NotFound ``TICKET_NOT_FOUND``; Conflict ``NOT_A_WINNER`` / ``PRIZE_ALREADY_PAID`` /
     ``PRIZE_EXCEEDS_PAYOUT``; BadRequest ``AMOUNT_ROUNDS_TO_ZERO`` / ``AMOUNT_TOO_LARGE``.
     """
+    return await _pay(session, scope, ticket_id, body.amount, body.notes, "cash", is_final=False)
+
+
+async def pay_ticket(session: AsyncSession, scope: NetworkScope, ticket_id: str, body: PayIn) -> tuple[PrizePayment, LotteryTicket]:
+    """``POST /tickets/{id}/pay`` (the client's shape): pay ``amountPaid`` by ``method``; ``isFinal`` closes
+    the ticket's payment (status PAID, nothing more can be paid until that payment is reversed).
+
+    Raises as :func:`pay_prize`, and Conflict ``PAYMENT_CLOSED``.
+    """
+    return await _pay(session, scope, ticket_id, body.amountPaid, body.notes, body.method, is_final=body.isFinal)
+
+
+async def _pay(
+    session: AsyncSession, scope: NetworkScope, ticket_id: str, amount: Decimal | None, notes: str | None, method: str,
+    *, is_final: bool,
+) -> tuple[PrizePayment, LotteryTicket]:
     ticket, _ = await _lock_ticket(session, scope, ticket_id)
     if ticket.status != TICKET_EVALUATED or ticket.payout_cents <= 0:
         raise Conflict("This ticket has no prize to pay.", code="NOT_A_WINNER")
+    if ticket.payment_closed:
+        raise Conflict("This ticket's payment was closed as final.", code="PAYMENT_CLOSED")
     remaining = ticket.payout_cents - ticket.paid_cents
     if remaining <= 0:
         raise Conflict("This prize is already fully paid.", code="PRIZE_ALREADY_PAID")
-    cents = remaining if body.amount is None else positive_cents(body.amount)
+    cents = remaining if amount is None else positive_cents(amount)
     if cents > remaining:
         raise Conflict(
             f"The amount exceeds the unpaid prize ({from_cents(remaining):.2f}).", code="PRIZE_EXCEEDS_PAYOUT",
             details={"remaining": from_cents(remaining)},
         )
-    payment = PrizePayment(id=new_id("prz"), ticket_id=ticket.id, amount_cents=cents, notes=body.notes, created_by=scope.user_id)
+    payment = PrizePayment(
+        id=new_id("prz"), ticket_id=ticket.id, amount_cents=cents, notes=notes, method=method, is_final=is_final,
+        created_by=scope.user_id,
+    )
     ticket.paid_cents += cents
+    if is_final:
+        ticket.payment_closed = True
     await repo.add(session, payment)
     await rollup.record_prize_payment(session, ticket, cents)
     return payment, ticket
@@ -301,6 +399,21 @@ async def reverse_prize_payment(
         raise Conflict("This prize payment was already reversed.", code="ALREADY_REVERSED")
     payment.reversed_at, payment.reversed_by, payment.reverse_reason = now, scope.user_id, reason
     ticket.paid_cents -= payment.amount_cents
+    if payment.is_final:
+        ticket.payment_closed = False
     await rollup.record_prize_payment(session, ticket, -payment.amount_cents)
     await session.flush()
     return payment
+
+
+async def reverse_last_payment(
+    session: AsyncSession, scope: NetworkScope, ticket_id: str, reason: str | None, now: datetime
+) -> LotteryTicket:
+    """Reverse the ticket's last live prize payment (the client's ``reverse-payment``); a final one reopens
+    the payment. Raises NotFound ``TICKET_NOT_FOUND``; Conflict ``NO_PAYMENT_TO_REVERSE``."""
+    ticket, _ = await _lock_ticket(session, scope, ticket_id)
+    live = [p for p in await repo.prize_payments_of(session, ticket.id) if p.reversed_at is None]
+    if not live:
+        raise Conflict("This ticket has no payment to reverse.", code="NO_PAYMENT_TO_REVERSE")
+    await reverse_prize_payment(session, scope, ticket_id, live[-1].id, reason or "reversed", now)
+    return ticket

@@ -1,0 +1,113 @@
+"""Multipliers and restrictions (issue 10): the catalogue, the NUMERO multiplier frozen at sale,
+the most specific restriction winning, refusals naming rule and number, and the per-number
+``maxTotal`` holding under 20 parallel sales at a live server."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from taquilla.core.settings import Settings
+from tests.live import live_servers
+from tests.network.builders import Net, cr
+
+
+async def _setup(net: Net) -> dict[str, Any]:
+    lot = await net.loteria(multiplier=90)
+    banca = await net.banca()
+    ventana = await net.ventana(banca["id"])
+    v = await net.vendedor(ventana["id"])
+    net.clock.set(cr(2026, 1, 15, 10))
+    s = await net.sorteo(lot["id"], cr(2026, 1, 15, 12, 55))
+    return {"lot": lot, "banca": banca, "ventana": ventana, "v": v, "hv": await net.login(v["username"]), "s": s}
+
+
+async def test_multipliers_catalogue_and_the_frozen_numero_multiplier(net: Net) -> None:
+    x = await _setup(net)
+    before = await net.sell(x["hv"], x["s"]["id"], [("01", 10)])
+    assert before["jugadas"][0]["multiplierX"] == 90.0  # no NUMERO multiplier: the lotería's base
+    m = await net.post("/api/v1/multipliers", {"loteriaId": x["lot"]["id"], "name": "Base 85", "valueX": 85, "kind": "NUMERO", "isActive": True})
+    rev = await net.post("/api/v1/multipliers", {"loteriaId": x["lot"]["id"], "name": "Rev x4", "valueX": 4, "kind": "REVENTADO", "isActive": True})
+    assert (await net.sell(x["hv"], x["s"]["id"], [("02", 10)]))["jugadas"][0]["multiplierX"] == 85.0
+    listed = await net.get("/api/v1/multipliers", headers=x["hv"], loteriaId=x["lot"]["id"], kind="REVENTADO", isActive="true")
+    assert [i["id"] for i in listed["data"]] == [rev["id"]] and listed["meta"]["total"] == 1
+    assert (await net.get("/api/v1/multipliers", search="base 8"))["data"][0]["id"] == m["id"]
+    patched = await net.patch(f"/api/v1/multipliers/{m['id']}", {"valueX": 80})
+    assert patched["valueX"] == 80.0
+    r = await net.client.request("DELETE", f"/api/v1/multipliers/{m['id']}", json={"isActive": False}, headers=net.admin)
+    assert r.status_code == 200 and r.json()["data"]["isActive"] is False
+    assert (await net.sell(x["hv"], x["s"]["id"], [("03", 10)]))["jugadas"][0]["multiplierX"] == 90.0
+    assert (await net.get(f"/api/v1/tickets/{before['id']}"))["data"]["jugadas"][0]["multiplierX"] == 90.0
+    await net.post("/api/v1/multipliers", {"loteriaId": x["lot"]["id"], "name": "x", "valueX": 2, "kind": "NUMERO"}, headers=x["hv"], expect=403)
+    # evaluation with a REVENTADO multiplier of another lotería → 404
+    other = await net.loteria()
+    bad = await net.post("/api/v1/multipliers", {"loteriaId": other["id"], "name": "Rev", "valueX": 2, "kind": "REVENTADO"})
+    net.clock.set(cr(2026, 1, 15, 13))
+    r = await net.patch(f"/api/v1/sorteos/{x['s']['id']}/evaluate", {"winningNumber": "01", "extraMultiplierId": bad["id"]}, expect=404)
+    assert r.json()["code"] == "MULTIPLIER_NOT_FOUND"
+
+
+async def test_restrictions_crud_and_the_most_specific_rule_wins(net: Net) -> None:
+    x = await _setup(net)
+    by_banca = await net.post("/api/v1/restrictions", {"bancaId": x["banca"]["id"], "maxAmount": 20})
+    by_ventana = await net.post("/api/v1/restrictions", {"ventanaId": x["ventana"]["id"], "maxAmount": 50})
+    r = await net.sell(x["hv"], x["s"]["id"], [("05", 60)], expect=409)
+    assert r.json()["code"] == "RESTRICTION_AMOUNT_EXCEEDED" and r.json()["error"]["details"]["ruleId"] == by_ventana["id"]
+    assert by_ventana["id"] in r.json()["message"] and "05" in r.json()["message"]
+    await net.sell(x["hv"], x["s"]["id"], [("05", 40)])  # the ventana's 50 beats the banca's 20
+    by_user = await net.post("/api/v1/restrictions", {"userId": x["v"]["id"], "maxAmount": 100})
+    await net.sell(x["hv"], x["s"]["id"], [("05", 80)])  # the user's 100 beats the ventana's 50
+    on_number = await net.post("/api/v1/restrictions", {"userId": x["v"]["id"], "number": "07", "maxAmount": 5, "maxTotal": 8})
+    r = await net.sell(x["hv"], x["s"]["id"], [("07", 6)], expect=409)
+    assert r.json()["error"]["details"] == {"ruleId": on_number["id"], "number": "07", "maxAmount": 5.0}
+    await net.sell(x["hv"], x["s"]["id"], [("07", 5)])
+    r = await net.sell(x["hv"], x["s"]["id"], [("07", 5)], expect=409)
+    assert r.json()["code"] == "RESTRICTION_TOTAL_EXCEEDED" and r.json()["error"]["details"]["available"] == 3.0
+    # the list with the client's filters, delete (deactivate) and restore
+    listed = await net.get("/api/v1/restrictions", userId=x["v"]["id"], hasAmount="true", isActive="true")
+    assert {i["id"] for i in listed["data"]} == {by_user["id"], on_number["id"]}
+    assert on_number["priority"] > by_user["priority"] > by_ventana["priority"] > by_banca["priority"]
+    mine = await net.get("/api/v1/restrictions", headers=x["hv"])
+    assert mine["meta"]["total"] == 4
+    r = await net.client.delete(f"/api/v1/restrictions/{on_number['id']}", headers=net.admin)
+    assert r.status_code == 200 and r.json()["data"]["isActive"] is False
+    await net.sell(x["hv"], x["s"]["id"], [("07", 50)])
+    await net.patch(f"/api/v1/restrictions/{on_number['id']}/restore", {})
+    await net.sell(x["hv"], x["s"]["id"], [("07", 50)], expect=409)
+    patched = await net.patch(f"/api/v1/restrictions/{by_user['id']}", {"maxAmount": None, "salesCutoffMinutes": 180})
+    assert patched["maxAmount"] is None and patched["salesCutoffMinutes"] == 180
+    r = await net.sell(x["hv"], x["s"]["id"], [("09", 1)], expect=409)  # 10:00 is within 180 minutes of 12:55
+    assert r.json()["code"] == "SALES_CLOSED" and r.json()["error"]["details"]["ruleId"] == by_user["id"]
+    # bad rules
+    for body, code in (({"maxAmount": 5}, "RESTRICTION_SCOPE"), ({"bancaId": x["banca"]["id"], "ventanaId": x["ventana"]["id"], "maxAmount": 5}, "RESTRICTION_SCOPE"),
+                       ({"bancaId": x["banca"]["id"]}, "RESTRICTION_EMPTY")):
+        assert (await net.post("/api/v1/restrictions", body, expect=400)).json()["code"] == code
+    await net.post("/api/v1/restrictions", {"ventanaId": "ven_missing", "maxAmount": 5}, expect=404)
+    await net.post("/api/v1/restrictions", {"bancaId": x["banca"]["id"], "maxAmount": 5}, headers=x["hv"], expect=403)
+    assert (await net.reconcile())["differences"] == []
+
+
+async def test_twenty_parallel_sales_at_a_max_total_of_ten_sell_exactly_ten(net: Net, settings: Settings) -> None:
+    lot = await net.loteria()
+    banca = await net.banca()
+    ventana = await net.ventana(banca["id"])
+    v = await net.vendedor(ventana["id"])
+    net.clock.set(datetime.now(UTC))  # the live processes use the real clock
+    s = await net.sorteo(lot["id"], datetime.now(UTC) + timedelta(days=3))
+    await net.post("/api/v1/restrictions", {"ventanaId": ventana["id"], "number": "42", "maxTotal": 10})
+    body = {"loteriaId": lot["id"], "sorteoId": s["id"], "vendedorId": v["id"], "ventanaId": ventana["id"],
+            "jugadas": [{"type": "NUMERO", "number": "42", "amount": 1}]}
+    with live_servers(settings, count=2, extra_env={"DB_POOL_SIZE": "6", "DB_MAX_OVERFLOW": "0"}) as urls:
+        async with httpx.AsyncClient(timeout=60) as http:
+            await asyncio.gather(*(http.get(f"{u}/api/v1/loterias", headers=net.admin) for u in urls for _ in range(8)))
+            replies = await asyncio.gather(
+                *(http.post(f"{urls[i % 2]}/api/v1/tickets", json=body, headers=net.admin) for i in range(20))
+            )
+    codes = sorted(r.status_code for r in replies)
+    assert codes == [201] * 10 + [409] * 10, [r.text for r in replies if r.status_code not in (201, 409)]
+    assert {r.json()["code"] for r in replies if r.status_code == 409} == {"RESTRICTION_TOTAL_EXCEEDED"}
+    assert await net.build.scalar("SELECT sum(amount_cents) FROM network_jugadas WHERE sorteo_id = :s", s=s["id"]) == 1000
+    assert (await net.reconcile())["differences"] == []
