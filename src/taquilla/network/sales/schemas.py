@@ -89,6 +89,7 @@ class JugadaOut(OutModel):
     multiplierX: Ratio = Field(validation_alias="multiplier_x")
     finalMultiplierX: Ratio | None = None
     reventadoNumber: str | None = None
+    multiplier: MultiplierRef | None = None
     commissionPercent: Ratio = Field(validation_alias="commission_percent")
     commissionAmount: FromCents = Field(validation_alias="commission_cents")
     listeroCommissionPercent: Ratio = Field(validation_alias="listero_commission_percent")
@@ -98,9 +99,20 @@ class JugadaOut(OutModel):
 
 
 class NamedRef(OutModel):
+    """An embedded vendedor / ventana / lotería (``phone``: vendedores have none stored; ``rulesJson``: loterías)."""
+
     id: str
     name: str
     code: str | None = None
+    phone: str | None = None
+    rulesJson: dict[str, Any] | None = None
+
+
+class MultiplierRef(OutModel):
+    """The multiplier that pays a jugada, named by its value (``90x``); the catalogue is ``/api/v1/multipliers``."""
+
+    name: str
+    valueX: Ratio
 
 
 class SorteoRef(OutModel):
@@ -197,6 +209,8 @@ class TicketOut(OutModel):
                     jo.reventadoNumber, jo.finalMultiplierX = jo.number, extra
                 else:
                     jo.finalMultiplierX = jo.multiplierX
+                if jo.finalMultiplierX is not None:
+                    jo.multiplier = MultiplierRef(name=f"{jo.finalMultiplierX.normalize():f}x", valueX=jo.finalMultiplierX)
                 out.jugadas.append(jo)
         if sorteo is not None:
             out.sorteo = SorteoRef.model_validate(sorteo)

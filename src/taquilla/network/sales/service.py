@@ -45,6 +45,7 @@ from taquilla.network.models import (
 )
 from taquilla.network.rules.enforcement import Rule, check_restrictions
 from taquilla.network.sales import repository as repo
+from taquilla.network.structure.schemas import rules_json_of
 from taquilla.network.sales.repository import SaleContext, SoldOnNumber
 from taquilla.network.sales.schemas import (
     NamedRef,
@@ -269,7 +270,7 @@ async def shown(session: AsyncSession, pairs: list[tuple[Any, list[Any]]], *, pa
     names = TicketNames(
         vendedores={k: NamedRef.model_validate(v) for k, v in vendedores.items()},
         ventanas={k: NamedRef.model_validate(v) for k, v in ventanas.items()},
-        loterias={k: NamedRef(id=v.id, name=v.name) for k, v in loterias.items()},
+        loterias={k: NamedRef(id=v.id, name=v.name, rulesJson=rules_json_of(v)) for k, v in loterias.items()},
     )
     sorteos = await repo.sorteos_by_id(session, [t.sorteo_id for t in tickets])
     out = [TicketOut.of(t, j, sorteos.get(t.sorteo_id), names) for t, j in pairs]
