@@ -127,7 +127,8 @@ class Net:
 
     async def movement(self, expect: int | None = 201, headers: dict[str, str] | None = None, **body: Any) -> Any:
         body.setdefault("method", "cash")
-        return await self.post("/api/v1/accounts/payment", body, headers=headers, expect=expect)
+        out = await self.post("/api/v1/accounts/payment", body, headers=headers, expect=expect)
+        return out["payment"] if isinstance(out, dict) and "payment" in out else out  # {payment, statement}
 
     async def statement(self, headers: dict[str, str] | None = None, expect: int = 200, **params: Any) -> Any:
         return await self.get("/api/v1/accounts/statement", headers=headers, expect=expect, **params)

@@ -49,7 +49,8 @@ async def test_parallel_first_movements_of_an_entity_without_account(net: Net, s
                 *(http.post(f"{urls[i % 2]}/api/v1/accounts/payment", json=b, headers=net.admin) for i, b in enumerate(bodies))
             )
     assert [r.status_code for r in replies] == [201] * N, [r.text for r in replies if r.status_code != 201]
-    accounts = {(r.json()["data"]["vendedorId"] or r.json()["data"]["ventanaId"]): r.json()["data"]["accountId"] for r in replies}
+    payments = [r.json()["data"]["payment"] for r in replies]  # {payment, statement}
+    accounts = {(p["vendedorId"] or p["ventanaId"]): p["accountId"] for p in payments}
     assert await net.build.scalar("SELECT count(*) FROM network_accounts WHERE owner_id IN (:a, :b)", a=v["id"], b=ventana["id"]) == 2
     assert len(set(accounts.values())) == 2 and await net.count("network_movements") == N
     assert await net.build.scalar("SELECT sum(collected_cents) FROM network_daily_rollups") == sum(b["amount"] for b in bodies) * 100

@@ -7,8 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 
 from taquilla.core.db import SessionDep
-from taquilla.core.errors import NotFound
-from taquilla.core.errors import error_response
+from taquilla.core.errors import NotFound, error_response
 from taquilla.core.ratelimit import attempt_limiter, client_address
 from taquilla.core.responses import Envelope, error_responses, ok
 from taquilla.core.routing import context_router
@@ -16,7 +15,14 @@ from taquilla.core.security import CurrentPrincipal
 from taquilla.identity import repository, service
 from taquilla.identity.events import bind_session_info
 from taquilla.identity.models import User
-from taquilla.identity.schemas import LoginIn, LogoutIn, RefreshIn, TokenOut, UserOut, UserSettings
+from taquilla.identity.schemas import (
+    LoginIn,
+    LogoutIn,
+    RefreshIn,
+    TokenOut,
+    UserOut,
+    UserSettings,
+)
 
 router = context_router(prefix="/api/v1", tags=["auth"])
 

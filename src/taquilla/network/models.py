@@ -224,6 +224,7 @@ class Movement(Base):
     reversed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     reversed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reverse_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    is_final: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Account(Base):

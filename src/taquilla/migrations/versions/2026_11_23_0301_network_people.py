@@ -6,6 +6,7 @@
   token, ``revoked_at`` a revoked one. A used token presented again revokes its family.
 * ``bancas``/``ventanas``: ``email``, ``phone``, ``address``; ``ventanas.commission_margin_x``
   and ``ventanas.settings`` (print settings).
+* ``network_movements.is_final``: the front end's ``isFinal`` (the movement that closes the day).
 * ``loterias``: ``min_bet_cents``, ``max_numbers_per_ticket`` and ``rules_extra`` (the parts of
   the client's ``rulesJson`` that no typed column holds: draw frequency, days, sales hours…).
 
@@ -51,9 +52,11 @@ def upgrade() -> None:
     op.add_column("loterias", sa.Column("min_bet_cents", sa.BigInteger, nullable=True))
     op.add_column("loterias", sa.Column("max_numbers_per_ticket", sa.Integer, nullable=True))
     op.add_column("loterias", sa.Column("rules_extra", JSONB, nullable=True))
+    op.add_column("network_movements", sa.Column("is_final", sa.Boolean, nullable=False, server_default="false"))
 
 
 def downgrade() -> None:
+    op.drop_column("network_movements", "is_final")
     for column in ("rules_extra", "max_numbers_per_ticket", "min_bet_cents"):
         op.drop_column("loterias", column)
     op.drop_column("ventanas", "settings")

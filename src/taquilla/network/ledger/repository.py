@@ -19,9 +19,14 @@ from taquilla.core.queries import paginate
 from taquilla.network.auth import NetworkScope
 from taquilla.network.models import (
     NO_VENDEDOR,
+    TICKET_CANCELLED,
     Account,
     DailyRollup,
+    Jugada,
+    Loteria,
+    LotteryTicket,
     Movement,
+    Sorteo,
     Vendedor,
     Ventana,
 )
@@ -139,6 +144,18 @@ async def movements_of_period(
     return list(await session.scalars(stmt.order_by(Movement.date, Movement.created_at, Movement.id)))
 
 
+async def movement_days(
+    session: AsyncSession, *, banca_id: str | None, ventana_id: str | None, vendedor_id: str | None,
+    vendedor_level_only: bool, start: date, end: date,
+) -> list[date]:
+    """The distinct CR dates with movements (reversed included) of a statement's filters."""
+    stmt = _movements(
+        banca_id=banca_id, ventana_id=ventana_id, vendedor_id=vendedor_id, vendedor_level_only=vendedor_level_only,
+        start=start, end=end,
+    )
+    return list(await session.scalars(stmt.with_only_columns(Movement.date).distinct()))
+
+
 # ---- the rollup, read side ----------------------------------------------------------------------------
 
 
@@ -210,3 +227,35 @@ SELECT t.id, t.total_amount_cents, t.payout_cents, t.paid_cents,
 async def ticket_drift(session: AsyncSession) -> list[dict[str, Any]]:
     """:data:`TICKET_DRIFT_SQL` as dicts (cents)."""
     return [dict(r._mapping) for r in await session.execute(text(TICKET_DRIFT_SQL))]
+
+
+async def sorteo_figures_of_day(
+    session: AsyncSession, day: date, *, banca_id: str | None, ventana_id: str | None, vendedor_id: str | None,
+) -> list[Any]:
+    """Per sorteo, the day's figures (cents) of non-cancelled tickets of CR business ``day``, by scheduled time.
+
+    The same sums the rollup keeps per day (jugada amounts, payouts, both commissions; tickets counted).
+    """
+    stmt = (
+        select(
+            Sorteo.id.label("sorteo_id"), Sorteo.scheduled_at, Loteria.id.label("loteria_id"), Loteria.name.label("loteria_name"),
+            func.sum(Jugada.amount_cents).label("sales_cents"), func.sum(Jugada.payout_cents).label("payouts_cents"),
+            func.sum(Jugada.listero_commission_cents).label("listero_commission_cents"),
+            func.sum(Jugada.commission_cents).label("vendedor_commission_cents"),
+            func.count(func.distinct(LotteryTicket.id)).label("ticket_count"),
+        )
+        .select_from(Jugada)
+        .join(LotteryTicket, LotteryTicket.id == Jugada.ticket_id)
+        .join(Sorteo, Sorteo.id == LotteryTicket.sorteo_id)
+        .join(Loteria, Loteria.id == Sorteo.loteria_id)
+        .where(LotteryTicket.business_date == day, LotteryTicket.status != TICKET_CANCELLED)
+        .group_by(Sorteo.id, Sorteo.scheduled_at, Loteria.id, Loteria.name)
+        .order_by(Sorteo.scheduled_at, Sorteo.id)
+    )
+    if banca_id:
+        stmt = stmt.where(LotteryTicket.ventana_id.in_(select(Ventana.id).where(Ventana.banca_id == banca_id)))
+    if ventana_id:
+        stmt = stmt.where(LotteryTicket.ventana_id == ventana_id)
+    if vendedor_id:
+        stmt = stmt.where(LotteryTicket.vendedor_id == vendedor_id)
+    return list(await session.execute(stmt))

@@ -5,17 +5,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import Query
+from fastapi import Depends, Path, Query
 
 from taquilla.core.db import SessionDep
 from taquilla.core.idempotency import IdempotencyDep
 from taquilla.core.pagination import PageDep
+from taquilla.core.periods import DateRange, Period
 from taquilla.core.responses import Envelope, ListEnvelope, ok, ok_page
 from taquilla.core.routing import context_router
 from taquilla.network.auth import ListeroOrAdmin, NetworkScopeDep
-from taquilla.network.clock import NowDep, PeriodFilter, TodayDep
+from taquilla.network.clock import NowDep, TodayDep
 from taquilla.network.common import R_READ, R_WRITE, IdPath, IdQuery
 from taquilla.network.ledger import service
 from taquilla.network.ledger.schemas import (
@@ -25,6 +26,8 @@ from taquilla.network.ledger.schemas import (
     MovementIn,
     MovementType,
     OwnerType,
+    PaymentResult,
+    SorteoFigures,
     ReversePaymentIn,
     StatementOut,
 )
@@ -32,18 +35,40 @@ from taquilla.network.ledger.schemas import (
 router = context_router(prefix="/api/v1", tags=["sales network: accounts"])
 
 
-@router.post("/accounts/payment", status_code=201, response_model=Envelope[AccountMovementOut], responses=R_WRITE)
+async def _result(session: SessionDep, scope: Any, movement: Any) -> PaymentResult:
+    payment = AccountMovementOut.model_validate(movement)
+    if movement.reversed_by:
+        payment.reversedByUser = {"id": movement.reversed_by, "name": await service.user_name(session, movement.reversed_by)}
+    return PaymentResult(payment=payment, statement=await service.day_statement_of(session, scope, movement))
+
+
+@router.post("/accounts/payment", status_code=201, response_model=Envelope[PaymentResult], responses=R_WRITE)
 async def create_payment(body: MovementIn, scope: ListeroOrAdmin, session: SessionDep, idem: IdempotencyDep) -> Any:
-    """Register a ``collection`` (cobro) or ``payment`` (pago). ``Idempotency-Key`` header or body ``idempotencyKey``."""
+    """Register a ``collection`` (cobro) or ``payment`` (pago): ``{payment, statement}`` (the day's updated statement).
+
+    ``Idempotency-Key`` header or body ``idempotencyKey``.
+    """
     await idem.claim_body_key(body.idempotencyKey)
     movement = await service.create_movement(session, scope, body)
-    return await idem.respond(201, AccountMovementOut.model_validate(movement))
+    return await idem.respond(201, await _result(session, scope, movement))
 
 
-@router.post("/accounts/reverse-payment", response_model=Envelope[AccountMovementOut], responses=R_WRITE)
+@router.post("/accounts/reverse-payment", response_model=Envelope[PaymentResult], responses=R_WRITE)
 async def reverse_payment(body: ReversePaymentIn, scope: ListeroOrAdmin, session: SessionDep, now: NowDep) -> Any:
-    """Reverse a movement (never deleted); a second reversal → 409."""
-    return ok(AccountMovementOut.model_validate(await service.reverse_movement(session, scope, body.paymentId, body.reason, now)))
+    """Reverse a movement (never deleted): ``{payment, statement}``; a second reversal → 409."""
+    movement = await service.reverse_movement(session, scope, body.paymentId, body.reason, now)
+    return ok(await _result(session, scope, movement))
+
+
+def _history_period(
+    today: TodayDep,
+    date: Annotated[str | None, Query(description="YYYY-MM-DD (one CR day) or today|yesterday|week|month|year|range")] = None,
+    fromDate: str | None = None,
+    toDate: str | None = None,
+) -> DateRange | None:
+    if date is None:
+        return None
+    return service.period_of(date, fromDate, toDate, today, Period.TODAY)
 
 
 @router.get("/accounts/payment-history", response_model=ListEnvelope[AccountMovementOut], responses=R_READ)
@@ -51,10 +76,10 @@ async def payment_history(
     scope: NetworkScopeDep,
     session: SessionDep,
     page: PageDep,
-    period: PeriodFilter,
-    ventanaId: IdQuery = None,  # noqa: N803
-    vendedorId: IdQuery = None,  # noqa: N803
-    type: MovementType | None = None,  # noqa: A002
+    period: Annotated[DateRange | None, Depends(_history_period)],
+    ventanaId: IdQuery = None,
+    vendedorId: IdQuery = None,
+    type: MovementType | None = None,
 ) -> Any:
     """Movements newest first (reversed ones included and flagged), filtered to the caller's scope."""
     total, rows = await service.list_movements(
@@ -69,20 +94,45 @@ async def statement(
     session: SessionDep,
     today: TodayDep,
     date: Annotated[str | None, Query(description="today|yesterday|week|month|year|range (default month)")] = None,
-    fromDate: str | None = None,  # noqa: N803
-    toDate: str | None = None,  # noqa: N803
+    fromDate: str | None = None,
+    toDate: str | None = None,
     month: Annotated[str | None, Query(description="YYYY-MM (wins over date)")] = None,
+    dimension: Dimension | None = None,
+    bancaId: IdQuery = None,
+    ventanaId: IdQuery = None,
+    vendedorId: IdQuery = None,
+    scope_: Annotated[Literal["mine", "ventana", "all"] | None, Query(alias="scope", description="the front end's; the caller's role decides the reach")] = None,
+    sort: Literal["asc", "desc"] = "asc",
+    ignoreReset: bool | None = None,
+) -> Any:
+    """Per-day statements with ``totals``, ``monthlyAccumulated`` and ``meta`` (read-only; only ``canEdit`` depends on the caller).
+
+    ``date`` also takes one ``YYYY-MM-DD``; ``sort=desc`` lists the newest day first.
+    """
+    q = await service.resolve_statement_query(
+        session, scope, date_param=date, from_date=fromDate, to_date=toDate, month=month, dimension=dimension,
+        banca_id=bancaId, ventana_id=ventanaId, vendedor_id=vendedorId, today=today, sort=sort,
+    )
+    return ok(await service.statement(session, q))
+
+
+@router.get("/accounts/statement/{day}/bySorteo", response_model=Envelope[list[SorteoFigures]], responses=R_READ)
+async def statement_by_sorteo(
+    day: Annotated[str, Path(pattern=r"^\d{4}-\d{2}-\d{2}$")],
+    scope: NetworkScopeDep,
+    session: SessionDep,
+    today: TodayDep,
     dimension: Dimension | None = None,
     bancaId: IdQuery = None,  # noqa: N803
     ventanaId: IdQuery = None,  # noqa: N803
     vendedorId: IdQuery = None,  # noqa: N803
 ) -> Any:
-    """Per-day statements with ``totals``, ``monthlyAccumulated`` and ``meta`` (read-only, the same for every viewer)."""
+    """One day's figures per sorteo (by scheduled time) with the running ``sorteoAccumulated`` (same scope rules as the statement)."""
     q = await service.resolve_statement_query(
-        session, scope, date_param=date, from_date=fromDate, to_date=toDate, month=month, dimension=dimension,
+        session, scope, date_param=day, from_date=None, to_date=None, month=None, dimension=dimension,
         banca_id=bancaId, ventana_id=ventanaId, vendedor_id=vendedorId, today=today,
     )
-    return ok(await service.statement(session, q))
+    return ok(await service.by_sorteo(session, q, q.period.start))
 
 
 @router.get("/accounts", response_model=ListEnvelope[AccountOut], responses=R_READ)
@@ -90,8 +140,8 @@ async def list_accounts(
     scope: NetworkScopeDep,
     session: SessionDep,
     page: PageDep,
-    ownerType: OwnerType | None = None,  # noqa: N803
-    ventanaId: IdQuery = None,  # noqa: N803
+    ownerType: OwnerType | None = None,
+    ventanaId: IdQuery = None,
 ) -> Any:
     """The accounts the caller may see, each with its all-time remaining balance (+ CxC, − CxP)."""
     total, rows = await service.list_accounts(session, scope, owner_type=ownerType, ventana_id=ventanaId, page=page)

@@ -23,6 +23,9 @@ OwnerType = Literal["VENTANA", "VENDEDOR"]
 class MovementIn(InModel):
     """``POST /api/v1/accounts/payment``: a cobro (``collection``) or pago (``payment``) on a CR ``date``.
 
+    ``bancaId`` (the front end sends it) must be the ventana's banca (400 ``BANCA_MISMATCH``);
+    ``isFinal`` marks the movement that closes the day's balance (stored, shown on the movement).
+
     Only ``ventanaId``: between the banca and that ventana (ADMIN). ``vendedorId``: between the
     vendedor and its ventana (ADMIN or the listero). ``idempotencyKey`` works like the header.
     """
@@ -35,6 +38,8 @@ class MovementIn(InModel):
     type: MovementType
     method: Literal["cash", "transfer", "check", "other"]
     notes: Note | None = None
+    bancaId: ClientId | None = None
+    isFinal: bool = False
     idempotencyKey: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=255)] | None = None
 
 
@@ -62,6 +67,9 @@ class AccountMovementOut(OutModel):
     reversedAt: datetime | None = Field(validation_alias="reversed_at")
     reversedBy: str | None = Field(validation_alias="reversed_by")
     reverseReason: str | None = Field(validation_alias="reverse_reason")
+    isFinal: bool = Field(False, validation_alias="is_final")
+    reversedByUser: dict[str, str] | None = None
+    """``{id, name}`` of who reversed it (filled on the reverse-payment answer)."""
 
 
 class AccountOut(BaseModel):
@@ -104,13 +112,51 @@ class Figures(BaseModel):
 
 
 class DayStatement(Figures):
-    """One CR day with activity, and the movements of that day (reversed ones flagged)."""
+    """One CR day with activity, the entity it belongs to and the movements of that day (reversed ones flagged).
 
+    ``id`` = ``<date>:<dimension>:<entity id or "all">`` (stable); ``isSettled`` is true once the
+    day lies in a settled mayorization period of the account (none exist yet: false);
+    ``canEdit`` = the caller may register movements for this entity on this day (ADMIN; a
+    listero for its vendedores) and it is not settled; ``totalPaymentsCollections`` =
+    ``totalPaid + totalCollected`` (the day's movement volume, reversed ones excluded).
+    """
+
+    id: str
     date: date
+    month: str
+    bancaId: str | None = None
+    bancaName: str | None = None
+    bancaCode: str | None = None
+    ventanaId: str | None = None
+    ventanaName: str | None = None
+    ventanaCode: str | None = None
+    vendedorId: str | None = None
+    vendedorName: str | None = None
+    vendedorCode: str | None = None
+    isSettled: bool = False
+    canEdit: bool = False
+    totalPaymentsCollections: Amount
+    hasSorteos: bool = False
+    bySorteo: list[dict[str, object]] = []
     movements: list[AccountMovementOut]
 
 
-class MonthlyAccumulated(Figures):
+class PeriodFigures(Figures):
+    """Figures of a period under the front end's names (``total*``), plus settled/pending day counts.
+
+    The per-day names (``balance``, ``remainingBalance``, ``listeroCommission``…) stay for
+    earlier clients; both spellings are computed from the same cents.
+    """
+
+    totalListeroCommission: Amount
+    totalVendedorCommission: Amount
+    totalBalance: Amount
+    totalRemainingBalance: Amount
+    settledDays: int
+    pendingDays: int
+
+
+class MonthlyAccumulated(PeriodFigures):
     """The same figures over the whole calendar month (``month`` = ``YYYY-MM``)."""
 
     month: str
@@ -119,6 +165,9 @@ class MonthlyAccumulated(Figures):
 
 
 class StatementMeta(BaseModel):
+    month: str
+    monthStartDate: date
+    monthEndDate: date
     dimension: Dimension
     bancaId: str | None
     ventanaId: str | None
@@ -134,6 +183,30 @@ class StatementOut(BaseModel):
     """``GET /api/v1/accounts/statement``: days with activity (ascending), period totals, month, meta."""
 
     statements: list[DayStatement]
-    totals: Figures
+    totals: PeriodFigures
     monthlyAccumulated: MonthlyAccumulated
     meta: StatementMeta
+
+
+class PaymentResult(BaseModel):
+    """``POST /accounts/payment`` and ``reverse-payment``: the movement and the updated day statement of its entity."""
+
+    payment: AccountMovementOut
+    statement: DayStatement | None
+
+
+class SorteoFigures(BaseModel):
+    """One sorteo's figures on a statement day; ``sorteoAccumulated`` = running balance of the day's sorteos so far."""
+
+    sorteoId: str
+    sorteoName: str
+    loteriaId: str
+    loteriaName: str
+    scheduledAt: datetime
+    sales: Amount
+    payouts: Amount
+    listeroCommission: Amount
+    vendedorCommission: Amount
+    balance: Amount
+    ticketCount: int
+    sorteoAccumulated: Amount

@@ -29,6 +29,7 @@ from taquilla.core.ids import new_id
 from taquilla.core.money import from_cents, positive_cents
 from taquilla.core.pagination import PageParams
 from taquilla.core.periods import (
+    CR_TZ,
     DateRange,
     Period,
     month_range,
@@ -36,6 +37,7 @@ from taquilla.core.periods import (
     resolve_period,
 )
 from taquilla.core.security import Role
+from taquilla.identity.models import User
 from taquilla.network import rollup
 from taquilla.network.auth import NetworkScope
 from taquilla.network.ledger import repository as repo
@@ -44,9 +46,9 @@ from taquilla.network.ledger.schemas import (
     AccountOut,
     DayStatement,
     Dimension,
-    Figures,
     MonthlyAccumulated,
     MovementIn,
+    PeriodFigures,
     StatementMeta,
     StatementOut,
 )
@@ -176,12 +178,16 @@ async def create_movement(session: AsyncSession, scope: NetworkScope, body: Move
     day = parse_cr_date(body.date, "date")
     cents = positive_cents(body.amount)
     ventana_id, vendedor_id = await _movement_level(session, scope, body)
+    if body.bancaId is not None:
+        ventana = await session.get(Ventana, ventana_id)
+        if ventana is None or ventana.banca_id != body.bancaId:
+            raise BadRequest("The ventana does not belong to that banca.", code="BANCA_MISMATCH")
     owner_type, owner_id = ("VENDEDOR", vendedor_id) if vendedor_id else ("VENTANA", ventana_id)
     account_id = await open_account(session, owner_type, owner_id, ventana_id)
     movement = Movement(
         id=new_id("mov"), account_id=account_id, ventana_id=ventana_id, vendedor_id=vendedor_id, date=day, time=body.time,
         amount_cents=cents, type=body.type, method=body.method, notes=body.notes, idempotency_key=body.idempotencyKey,
-        created_by=scope.user_id, is_reversed=False,
+        created_by=scope.user_id, is_reversed=False, is_final=body.isFinal,
     )
     session.add(movement)
     await session.flush()
@@ -233,12 +239,26 @@ class StatementQuery:
     banca_id: str | None
     ventana_id: str | None
     vendedor_id: str | None
+    descending: bool = False
+    can_edit: bool = False
+    """The caller may register movements for this entity (ADMIN; a listero for dimension vendedor)."""
+
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def period_of(date_param: str | None, from_date: str | None, to_date: str | None, today: date, default: Period) -> DateRange:
+    """``date=YYYY-MM-DD`` (one CR day, as the front end sends it) or a period token with ``fromDate``/``toDate``."""
+    if date_param is not None and _DAY.match(date_param):
+        day = parse_cr_date(date_param, "date")
+        return DateRange(day, day)
+    return resolve_period(date_param, from_date, to_date, today=today, default=default)
 
 
 async def resolve_statement_query(
     session: AsyncSession, scope: NetworkScope, *, date_param: str | None, from_date: str | None, to_date: str | None,
     month: str | None, dimension: str | None, banca_id: str | None, ventana_id: str | None, vendedor_id: str | None,
-    today: date,
+    today: date, sort: str = "asc",
 ) -> StatementQuery:
     """Validate the parameters and the caller's scope (403 outside it; the figures never depend on the caller).
 
@@ -253,7 +273,7 @@ async def resolve_statement_query(
             raise BadRequest(f"month must be YYYY-MM, got {month!r}.", code="INVALID_MONTH")
         period = month_range(date(int(month[:4]), int(month[5:]), 1))
     else:
-        period = resolve_period(date_param, from_date, to_date, today=today, default=Period.MONTH)
+        period = period_of(date_param, from_date, to_date, today, Period.MONTH)
     if dimension is None:
         dimension = "vendedor" if (vendedor_id or scope.role is Role.VENDEDOR) else ("ventana" if (ventana_id or scope.ventana_id) else "banca")
     if dimension not in ("banca", "ventana", "vendedor"):
@@ -284,7 +304,11 @@ async def resolve_statement_query(
     if banca_id and await session.get(Banca, banca_id) is None:
         raise NotFound(f"Banca {banca_id!r} not found.", code="BANCA_NOT_FOUND")
     reference = period.end if period.end <= today or period.start > today else today
-    return StatementQuery(dimension, period, month_range(reference), banca_id, ventana_id, vendedor_id)  # type: ignore[arg-type]
+    can_edit = scope.is_admin and dimension != "banca" or (scope.role is Role.VENTANA and dimension == "vendedor" and bool(vendedor_id))
+    return StatementQuery(
+        dimension, period, month_range(reference), banca_id, ventana_id, vendedor_id,  # type: ignore[arg-type]
+        descending=sort == "desc", can_edit=can_edit,
+    )
 
 
 def _summed(rows: Iterable[dict[str, int]]) -> dict[str, int]:
@@ -295,12 +319,45 @@ def _summed(rows: Iterable[dict[str, int]]) -> dict[str, int]:
     return total
 
 
+async def _entity(session: AsyncSession, q: StatementQuery) -> dict[str, str | None]:
+    """Ids, names and codes of the statement's banca, ventana and vendedor (None where not one entity)."""
+    out: dict[str, str | None] = {}
+    vendedor = await session.get(Vendedor, q.vendedor_id) if q.vendedor_id else None
+    ventana = await session.get(Ventana, q.ventana_id) if q.ventana_id else None
+    banca_id = q.banca_id or (ventana.banca_id if ventana else None)
+    banca = await session.get(Banca, banca_id) if banca_id else None
+    for prefix, row in (("banca", banca), ("ventana", ventana), ("vendedor", vendedor)):
+        out[f"{prefix}Id"] = row.id if row else None
+        out[f"{prefix}Name"] = row.name if row else None
+        out[f"{prefix}Code"] = row.code if row else None
+    return out
+
+
+def period_figures(r: dict[str, int], dimension: str, settled_days: int, pending_days: int) -> dict[str, Any]:
+    """:func:`figures` plus the front end's ``total*`` names and the day counts (same cents)."""
+    f = figures(r, dimension)
+    return {
+        **f,
+        "totalListeroCommission": f["listeroCommission"],
+        "totalVendedorCommission": f["vendedorCommission"],
+        "totalBalance": f["balance"],
+        "totalRemainingBalance": f["remainingBalance"],
+        "settledDays": settled_days,
+        "pendingDays": pending_days,
+    }
+
+
+def _active(r: dict[str, int] | None) -> bool:
+    return bool(r) and any(r.values())  # type: ignore[union-attr]
+
+
 async def statement(session: AsyncSession, q: StatementQuery) -> StatementOut:
-    """Per-day statements (days with activity, ascending), ``totals``, ``monthlyAccumulated`` and ``meta``.
+    """Per-day statements (days with activity, ascending or ``sort=desc``), ``totals``, ``monthlyAccumulated``, ``meta``.
 
     Read-only: the figures come from the rollup; the movements listed per day from
     ``network_movements`` (reversed ones flagged). Dimension vendedor leaves out the
-    movements made against the ventana itself.
+    movements made against the ventana itself. No mayorization exists yet, so every day is
+    pending (``isSettled`` false, ``settledDays`` 0). Only ``canEdit`` depends on the caller.
     """
     vendedor_rows = q.dimension == "vendedor"
     # one read of the rollup covers the period and the month of monthlyAccumulated
@@ -316,27 +373,82 @@ async def statement(session: AsyncSession, q: StatementQuery) -> StatementOut:
     by_day: dict[date, list[AccountMovementOut]] = {}
     for m in movements:
         by_day.setdefault(m.date, []).append(AccountMovementOut.model_validate(m))
+    entity = await _entity(session, q)
+    key = q.vendedor_id or q.ventana_id or q.banca_id or "all"
     # The figures below are computed here from integer cents: built with model_construct (no
     # re-validation), which keeps this read as fast as the hand-built dicts it replaced.
     statements = []
-    for day in sorted(set(days) | set(by_day)):
+    for day in sorted(set(days) | set(by_day), reverse=q.descending):
         r = days.get(day) or rollup.zero()
         if by_day.get(day) or any(r.values()):
-            statements.append(DayStatement.model_construct(date=day, movements=by_day.get(day, []), **figures(r, q.dimension)))
-    totals, month_totals = _summed(days.values()), _summed(r for d, r in span.items() if q.month.start <= d <= q.month.end)
+            f = figures(r, q.dimension)
+            statements.append(DayStatement.model_construct(
+                id=f"{day.isoformat()}:{q.dimension}:{key}", date=day, month=day.strftime("%Y-%m"), **entity,
+                isSettled=False, canEdit=q.can_edit, totalPaymentsCollections=f["totalPaid"] + f["totalCollected"],
+                hasSorteos=r["ticket_count"] > 0, bySorteo=[], movements=by_day.get(day, []), **f,
+            ))
+    month_days = {d: r for d, r in span.items() if q.month.start <= d <= q.month.end}
+    month_movement_days = {m.date for m in movements if q.month.start <= m.date <= q.month.end}
+    month_active = {d for d, r in month_days.items() if _active(r)}
+    if not (q.period.start <= q.month.start and q.month.end <= q.period.end):
+        month_movement_days |= set(await repo.movement_days(
+            session, banca_id=q.banca_id, ventana_id=q.ventana_id, vendedor_id=q.vendedor_id,
+            vendedor_level_only=vendedor_rows, start=q.month.start, end=q.month.end,
+        ))
+    totals, month_totals = _summed(days.values()), _summed(month_days.values())
     return StatementOut.model_construct(
         statements=statements,
-        totals=Figures.model_construct(**figures(totals, q.dimension)),
+        totals=PeriodFigures.model_construct(**period_figures(totals, q.dimension, 0, len(statements))),
         monthlyAccumulated=MonthlyAccumulated.model_construct(
             month=q.month.start.strftime("%Y-%m"), startDate=q.month.start, endDate=q.month.end,
-            **figures(month_totals, q.dimension),
+            **period_figures(month_totals, q.dimension, 0, len(month_active | month_movement_days)),
         ),
         meta=StatementMeta(
+            month=q.month.start.strftime("%Y-%m"), monthStartDate=q.month.start, monthEndDate=q.month.end,
             dimension=q.dimension, bancaId=q.banca_id, ventanaId=q.ventana_id, vendedorId=q.vendedor_id,
             startDate=q.period.start, endDate=q.period.end, totalDays=len(q.period.days()),
             daysWithActivity=len(statements), currency="crc",
         ),
     )
+
+
+async def by_sorteo(session: AsyncSession, q: StatementQuery, day: date) -> list[dict[str, Any]]:
+    """The day's figures per sorteo (by scheduled time) with ``sorteoAccumulated`` = running balance.
+
+    ``balance = sales − payouts − commission`` (the dimension's, as in the day statement), major units.
+    """
+    rows = await repo.sorteo_figures_of_day(session, day, banca_id=q.banca_id, ventana_id=q.ventana_id, vendedor_id=q.vendedor_id)
+    out, running = [], 0
+    for r in rows:
+        commission = r.vendedor_commission_cents if q.dimension == "vendedor" else r.listero_commission_cents
+        balance = int(r.sales_cents) - int(r.payouts_cents) - int(commission)
+        running += balance
+        out.append({
+            "sorteoId": r.sorteo_id, "sorteoName": f"{r.loteria_name} {r.scheduled_at.astimezone(CR_TZ):%H:%M}",
+            "loteriaId": r.loteria_id, "loteriaName": r.loteria_name, "scheduledAt": r.scheduled_at,
+            "sales": from_cents(int(r.sales_cents)), "payouts": from_cents(int(r.payouts_cents)),
+            "listeroCommission": from_cents(int(r.listero_commission_cents)),
+            "vendedorCommission": from_cents(int(r.vendedor_commission_cents)),
+            "balance": from_cents(balance), "ticketCount": int(r.ticket_count), "sorteoAccumulated": from_cents(running),
+        })
+    return out
+
+
+async def user_name(session: AsyncSession, user_id: str) -> str:
+    """The full name (or username) of ``user_id``; the id itself when the user is gone."""
+    user = await session.get(User, user_id)
+    return (user.full_name or user.username) if user is not None else user_id
+
+
+async def day_statement_of(session: AsyncSession, scope: NetworkScope, movement: Movement) -> DayStatement | None:
+    """The day statement of the movement's entity on its date (after the change), as the front end shows it."""
+    q = await resolve_statement_query(
+        session, scope, date_param=movement.date.isoformat(), from_date=None, to_date=None, month=None,
+        dimension="vendedor" if movement.vendedor_id else "ventana", banca_id=None, ventana_id=movement.ventana_id,
+        vendedor_id=movement.vendedor_id, today=movement.date,
+    )
+    out = await statement(session, q)
+    return out.statements[0] if out.statements else None
 
 
 # ---- reconcile -------------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ async def create_banca(body: BancaIn, _: AdminOnly, session: SessionDep) -> Any:
 
 @router.get("/bancas", response_model=ListEnvelope[BancaOut], responses=R_READ)
 async def list_bancas(
-    _: AdminOnly, session: SessionDep, page: PageDep, isActive: bool | None = None, search: Search = None  # noqa: N803
+    _: AdminOnly, session: SessionDep, page: PageDep, isActive: bool | None = None, search: Search = None
 ) -> Any:
     """Bancas by code (ADMIN); ``search``: name contains or code equals."""
     total, rows = await service.list_bancas(session, isActive, page, search)
@@ -82,8 +82,8 @@ async def list_ventanas(
     scope: NetworkScopeDep,
     session: SessionDep,
     page: PageDep,
-    bancaId: IdQuery = None,  # noqa: N803
-    isActive: bool | None = None,  # noqa: N803
+    bancaId: IdQuery = None,
+    isActive: bool | None = None,
     search: Search = None,
 ) -> Any:
     """Ventanas by code; a listero or vendedor sees only its own."""
@@ -117,8 +117,8 @@ async def list_vendedores(
     scope: NetworkScopeDep,
     session: SessionDep,
     page: PageDep,
-    ventanaId: IdQuery = None,  # noqa: N803
-    isActive: bool | None = None,  # noqa: N803
+    ventanaId: IdQuery = None,
+    isActive: bool | None = None,
     search: Search = None,
 ) -> Any:
     """Vendedores by code, filtered to the caller's scope (403 for another ventana's id)."""
@@ -149,7 +149,7 @@ async def create_loteria(body: LoteriaIn, _: AdminOnly, session: SessionDep) -> 
 
 @router.get("/loterias", response_model=ListEnvelope[LoteriaOut], responses=R_READ)
 async def list_loterias(
-    _: NetworkScopeDep, session: SessionDep, page: PageDep, isActive: bool | None = None, search: Search = None  # noqa: N803
+    _: NetworkScopeDep, session: SessionDep, page: PageDep, isActive: bool | None = None, search: Search = None
 ) -> Any:
     """Loterías by name with their ``rulesJson`` (every network role)."""
     total, rows = await service.list_loterias(session, isActive, page, search)
@@ -188,8 +188,8 @@ async def list_users(
     session: SessionDep,
     page: PageDep,
     role: Literal["ADMIN", "VENTANA", "VENDEDOR", "ORGANIZER"] | None = None,
-    ventanaId: IdQuery = None,  # noqa: N803
-    isActive: bool | None = None,  # noqa: N803
+    ventanaId: IdQuery = None,
+    isActive: bool | None = None,
     search: Search = None,
 ) -> Any:
     """Users by username (ADMIN all; a listero the VENDEDOR users of its ventana)."""

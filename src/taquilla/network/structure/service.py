@@ -389,9 +389,8 @@ async def create_network_user(session: AsyncSession, scope: NetworkScope, body: 
     """
     role = Role(body.role)
     name = body.name if body.name is not None else (body.fullName or "")
-    if not scope.is_admin:
-        if role is not Role.VENDEDOR or body.ventanaId not in (None, scope.ventana_id):
-            raise Forbidden("A listero may only create vendedores of its own ventana.", code="USER_OUT_OF_SCOPE")
+    if not scope.is_admin and (role is not Role.VENDEDOR or body.ventanaId not in (None, scope.ventana_id)):
+        raise Forbidden("A listero may only create vendedores of its own ventana.", code="USER_OUT_OF_SCOPE")
     ventana_id = body.ventanaId or (scope.ventana_id if role is Role.VENDEDOR else None)
     if role is Role.VENDEDOR:
         if ventana_id is None:
@@ -462,9 +461,10 @@ async def update_network_user(session: AsyncSession, scope: NetworkScope, user_i
     own_only = {"settings", *_PRINT_FIELDS}
     if not scope.is_admin and user.id == scope.user_id and fields - own_only:
         raise Forbidden("You may change only your own settings here.", code="USER_OUT_OF_SCOPE")
-    if not scope.is_admin and fields & {"role", "ventanaId"}:
-        if (body.role or user.role) != user.role or (body.ventanaId or user.ventana_id) != user.ventana_id:
-            raise Forbidden("Only ADMIN changes a user's role or ventana.", code="USER_OUT_OF_SCOPE")
+    if not scope.is_admin and fields & {"role", "ventanaId"} and (
+        (body.role or user.role) != user.role or (body.ventanaId or user.ventana_id) != user.ventana_id
+    ):
+        raise Forbidden("Only ADMIN changes a user's role or ventana.", code="USER_OUT_OF_SCOPE")
     is_vendedor = user.role == Role.VENDEDOR.value
     if ("role" in fields and body.role != user.role and (is_vendedor or body.role == Role.VENDEDOR.value)) or (
         is_vendedor and "ventanaId" in fields and body.ventanaId != user.ventana_id
