@@ -24,7 +24,7 @@ from taquilla.network.draws import service as draws
 from taquilla.network.draws.schemas import EvaluateIn, SorteoIn
 from taquilla.network.ledger import service as ledger
 from taquilla.network.ledger.schemas import MovementIn
-from taquilla.network.models import Banca, LotteryTicket, Multiplier
+from taquilla.network.models import Banca, LotteryTicket, Multiplier, Restriction
 from taquilla.network.sales import service as sales
 from taquilla.network.sales.schemas import JugadaIn, PrizePaymentIn, TicketIn
 from taquilla.network.schemas import CommissionPolicy
@@ -81,6 +81,12 @@ async def seed(session: AsyncSession, settings: Settings) -> list[str]:
                 extra_ids[lot.id].append(f"mul_{lot.id}_rev{x}")
                 session.add(Multiplier(id=f"mul_{lot.id}_rev{x}", loteria_id=lot.id, name=f"Reventado x{x}",
                                        value_x=Decimal(x), kind="REVENTADO"))
+    # restrictions the restrictions screens show (generous: the demo's own sales stay within them)
+    session.add_all([
+        Restriction(id="rst_demo_banca", banca_id="ban_demo", max_amount_cents=10_000_000),
+        Restriction(id="rst_demo_ven1_00", ventana_id="ven_demo_1", number="00", max_total_cents=50_000_000),
+        Restriction(id="rst_demo_ven2", ventana_id="ven_demo_2", max_amount_cents=5_000_000),
+    ])
     await session.flush()
     today = cr_today()
     for offset in range(DAYS - 1, -1, -1):
