@@ -12,6 +12,7 @@ camelCase as the seeds and the network's front end spell them.
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -22,6 +23,7 @@ from pydantic import (
     Field,
     StringConstraints,
     WithJsonSchema,
+    model_validator,
 )
 
 from taquilla.core.ids import ClientId
@@ -74,3 +76,46 @@ class CommissionPolicy(InModel):
 
     percent: Percent | None = None
     rules: list[CommissionRule] = Field(default_factory=list, max_length=200)
+
+
+class MultiplierRange(InModel):
+    min: Annotated[Decimal, Field(ge=0, le=100000, max_digits=10, decimal_places=2)]
+    max: Annotated[Decimal, Field(ge=0, le=100000, max_digits=10, decimal_places=2)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MultiplierRange:
+        if self.min > self.max:
+            raise ValueError("multiplierRange.min exceeds max")
+        return self
+
+
+class CommissionRuleJson(InModel):
+    """A rule of the front end's policy: lotería, bet type and/or multiplier range → percent."""
+
+    id: Annotated[str, StringConstraints(strict=True, max_length=64)] | None = None
+    loteriaId: ClientId | None = None
+    betType: BetType | None = None
+    multiplierRange: MultiplierRange | None = None
+    percent: Percent
+
+
+class CommissionPolicyJson(InModel):
+    """The front end's ``commissionPolicyJson``: one version with its validity window (ISO instants or dates, CR)."""
+
+    version: Literal[1] = 1
+    effectiveFrom: datetime | None = None
+    effectiveTo: datetime | None = None
+    defaultPercent: Percent | None = None
+    rules: list[CommissionRuleJson] = Field(default_factory=list, max_length=200)
+
+    @model_validator(mode="after")
+    def _window(self) -> CommissionPolicyJson:
+        if self.effectiveFrom and self.effectiveTo and _aware(self.effectiveFrom) >= _aware(self.effectiveTo):
+            raise ValueError("effectiveFrom must be before effectiveTo")
+        return self
+
+
+def _aware(moment: datetime) -> datetime:
+    from taquilla.core.periods import CR_TZ
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=CR_TZ)

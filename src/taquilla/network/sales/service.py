@@ -233,7 +233,7 @@ async def sell(session: AsyncSession, scope: NetworkScope, body: TicketIn, now: 
     multiplier = ctx.numero_multiplier_x or ctx.base_multiplier_x
     jugadas = []
     for number, cents, bet_type in lines:
-        vp, lp = sale_percents(ctx.vendedor_policy, ctx.ventana_policy, ctx.banca_policy, ctx.loteria_id, bet_type)
+        vp, lp = sale_percents(ctx.vendedor_policy, ctx.ventana_policy, ctx.banca_policy, ctx.loteria_id, bet_type, now, multiplier)
         jugadas.append(SoldJugada(
             id=new_id("jug"), number=number, bet_type=bet_type, amount_cents=cents, multiplier_x=multiplier,
             commission_percent=vp, commission_cents=percent_of(cents, vp),

@@ -17,6 +17,7 @@ from taquilla.identity.schemas import UserOut
 from taquilla.network.auth import AdminOnly, ListeroOrAdmin, NetworkScopeDep
 from taquilla.network.common import R_READ, R_WRITE, IdPath, IdQuery, Search
 from taquilla.network.models import Banca, Loteria
+from taquilla.network.schemas import CommissionPolicyJson, InModel
 from taquilla.network.structure import service
 from taquilla.network.structure.schemas import (
     BancaIn,
@@ -209,3 +210,34 @@ async def get_user(user_id: IdPath, scope: NetworkScopeDep, session: SessionDep)
 async def patch_user(user_id: IdPath, body: UserPatch, scope: NetworkScopeDep, session: SessionDep) -> Any:
     """Change a user (see :func:`service.update_network_user` for who may change what)."""
     return ok(_user(await service.update_network_user(session, scope, user_id, body)))
+
+
+# ---- commission policies (the front end's shape, versioned) --------------------------------------------
+
+_KINDS = {"users": "user", "ventanas": "ventana", "bancas": "banca"}
+
+
+class CommissionPolicyBody(InModel):
+    """``PUT …/commission-policy`` body: ``{commissionPolicyJson: {...}}`` (a malformed policy → 400)."""
+
+    commissionPolicyJson: CommissionPolicyJson
+
+
+def _policy_routes(collection: str) -> None:
+    kind = _KINDS[collection]
+
+    @router.get(f"/{collection}/{{holder_id}}/commission-policy", response_model=Envelope[dict[str, Any]], responses=R_READ,
+                name=f"get_{kind}_commission_policy")
+    async def get_policy(holder_id: IdPath, scope: ListeroOrAdmin, session: SessionDep) -> Any:
+        """The newest policy version and the version history (ADMIN; a listero for its ventana and vendedores)."""
+        return ok(await service.get_commission_policy(session, scope, kind, holder_id))
+
+    @router.put(f"/{collection}/{{holder_id}}/commission-policy", response_model=Envelope[dict[str, Any]], responses=R_WRITE,
+                name=f"put_{kind}_commission_policy")
+    async def put_policy(holder_id: IdPath, body: CommissionPolicyBody, _: AdminOnly, session: SessionDep) -> Any:
+        """Add a policy version with its validity window (ADMIN); sales at or after ``effectiveFrom`` use it."""
+        return ok(await service.put_commission_policy(session, kind, holder_id, body.commissionPolicyJson))
+
+
+for _collection in _KINDS:
+    _policy_routes(_collection)

@@ -25,9 +25,10 @@ from taquilla.identity.models import User
 from taquilla.identity.repository import users_page
 from taquilla.identity.service import create_user
 from taquilla.network.auth import NetworkScope
-from taquilla.network.commission import policy_json
+from taquilla.network.commission import current_version, policy_json, with_version
 from taquilla.network.ledger import service as ledger
 from taquilla.network.models import Banca, Loteria, Vendedor, Ventana
+from taquilla.network.schemas import CommissionPolicyJson
 from taquilla.network.structure import repository as repo
 from taquilla.network.structure.schemas import (
     BancaIn,
@@ -516,3 +517,47 @@ async def list_network_users(
     return await users_page(
         session, page.offset, page.limit, role=role, ventana_id=ventana_id, is_active=is_active, search=search
     )
+
+
+# ---- commission policies in the front end's shape ----------------------------------------------------
+
+
+async def _policy_holder(session: AsyncSession, kind: str, holder_id: str) -> Banca | Ventana | Vendedor:
+    """The row that holds the policy: a banca, a ventana, or for a user its vendedor (VENDEDOR) or ventana (VENTANA).
+
+    Raises NotFound; BadRequest ``NO_COMMISSION_POLICY`` for a user of another role.
+    """
+    if kind == "banca":
+        return await need(session, Banca, holder_id, "BANCA_NOT_FOUND")
+    if kind == "ventana":
+        return await need(session, Ventana, holder_id, "VENTANA_NOT_FOUND")
+    user = await need(session, User, holder_id, "USER_NOT_FOUND")
+    if user.role == Role.VENDEDOR.value:
+        return await need(session, Vendedor, user.id, "VENDEDOR_NOT_FOUND")
+    if user.role == Role.VENTANA.value and user.ventana_id:
+        return await need(session, Ventana, user.ventana_id, "VENTANA_NOT_FOUND")
+    raise BadRequest("Only VENDEDOR and VENTANA users have a commission policy.", code="NO_COMMISSION_POLICY")
+
+
+async def get_commission_policy(session: AsyncSession, scope: NetworkScope, kind: str, holder_id: str) -> dict[str, Any]:
+    """``{commissionPolicyJson: newest version or None, versions: [...]}`` of a banca, ventana or user.
+
+    A listero reads its own ventana's and its vendedores'; ADMIN all. Raises Forbidden ``OUT_OF_SCOPE``.
+    """
+    holder = await _policy_holder(session, kind, holder_id)
+    ventana_id = holder.id if isinstance(holder, Ventana) else getattr(holder, "ventana_id", None)
+    if not scope.is_admin and (ventana_id is None or not scope.sees(ventana_id, holder.id if isinstance(holder, Vendedor) else None)):
+        raise Forbidden("Outside your scope.", code="OUT_OF_SCOPE")
+    stored = holder.commission_policy
+    versions = (stored or {}).get("versions") if stored and "versions" in stored else ([current_version(stored)] if stored else [])
+    return {"commissionPolicyJson": current_version(stored), "versions": versions}
+
+
+async def put_commission_policy(
+    session: AsyncSession, kind: str, holder_id: str, policy: CommissionPolicyJson
+) -> dict[str, Any]:
+    """Append ``policy`` as the newest version (ADMIN; later sales only, sold jugadas keep their snapshot)."""
+    holder = await _policy_holder(session, kind, holder_id)
+    holder.commission_policy = with_version(holder.commission_policy, policy)
+    await session.flush()
+    return {"commissionPolicyJson": current_version(holder.commission_policy), "versions": holder.commission_policy["versions"]}
