@@ -3,16 +3,18 @@
 In one run against one live API process (embedded PostgreSQL/Valkey unless DATABASE_URL/REDIS_URL):
 
 * **sales**: lottery tickets sold per second through ``POST /api/v1/tickets`` by 32
-  concurrent vendedores (each its own token and connection, 3 jugadas per ticket; median and
-  p99 latency), beside the plain SQL of the same facts (INSERT ticket + 3 jugadas in one
-  transaction per sale, asyncpg pool of 32) — the ratio API/SQL;
+  concurrent vendedores (each its own token and connection, 3 jugadas per ticket, the front
+  end's body with ``loteriaId``; median and p99 latency) with active restrictions (a banca
+  ``maxAmount``, a ventana ``maxTotal`` on every number — so every sale takes the per-number
+  locks and sums — and a user rule), beside the plain SQL of the same facts (INSERT ticket +
+  3 jugadas in one transaction per sale, asyncpg pool of 32) — the ratio API/SQL;
 * **statement**: ``GET /api/v1/accounts/statement?dimension=ventana&ventanaId=…&month=…`` on the
   scaled dataset (``--tickets``, default 200,000 tickets / 600,000 jugadas, generated with the
   ``--network-scale`` generator), beside the plain SQL over the fact tables (per-day sums of the
   ventana's tickets for the month + its movements) — the ratio API/SQL.
 
 Each figure is the median of ``--runs`` repetitions. Run:
-``.venv/bin/python -m bench.bench_network [--sales 3000] [--tickets 200000] [--runs 3]``.
+``.venv/bin/python -m bench.bench_network [--sales 3000] [--tickets 200000] [--runs 3] [--sales-only]``.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ PASSWORD = "bench-password"
 FAILURES = [0]
 
 
-async def seed_sales(dsn: str) -> tuple[str, list[str]]:
+async def seed_sales(dsn: str, restrictions: bool = True) -> tuple[str, list[str]]:
     """A banca, 4 ventanas, 32 vendedores, one lotería and one OPEN sorteo tomorrow; returns (sorteo, usernames)."""
     from taquilla.core.security import hash_password
 
@@ -61,8 +63,16 @@ async def seed_sales(dsn: str) -> tuple[str, list[str]]:
         at = datetime.now(UTC) + timedelta(days=1)
         from taquilla.core.periods import cr_date_of
 
-        await conn.execute("INSERT INTO sorteos (id, loteria_id, scheduled_at, business_date, status) VALUES ('sor_b', 'lot_b', $1, $2, 'OPEN')",
-                           at, cr_date_of(at))
+        await conn.execute("INSERT INTO sorteos (id, loteria_id, name, scheduled_at, sales_cutoff_at, business_date, status)"
+                           " VALUES ('sor_b', 'lot_b', 'Bench', $1, $2, $3, 'OPEN')", at, at - timedelta(minutes=1), cr_date_of(at))
+        # active restrictions: every sale resolves them, and the ventana maxTotal (every number) takes the locked sums
+        if not restrictions:
+            return "sor_b", users
+        await conn.execute("INSERT INTO network_restrictions (id, banca_id, max_amount_cents) VALUES ('rst_b1', 'ban_b', 100000)")
+        for v in range(4):
+            await conn.execute("INSERT INTO network_restrictions (id, ventana_id, max_total_cents) VALUES ($1, $2, 10000000000)",
+                               f"rst_bv{v}", f"ven_b{v}")
+        await conn.execute("INSERT INTO network_restrictions (id, user_id, number, max_amount_cents) VALUES ('rst_bu', 'usr_b0', '13', 60000)")
         return "sor_b", users
     finally:
         await conn.close()
@@ -71,7 +81,8 @@ async def seed_sales(dsn: str) -> tuple[str, list[str]]:
 def api_sale(raw: RawHttp, tokens: list[dict[str, str]], sorteo: str):
     async def op(i: int, worker: int) -> bool:
         rnd = random.Random(i)
-        body = {"sorteoId": sorteo, "jugadas": [{"number": f"{rnd.randint(0, 99):02d}", "amount": rnd.choice([100, 200, 500])} for _ in range(3)]}
+        body = {"loteriaId": "lot_b", "sorteoId": sorteo,
+                "jugadas": [{"type": "NUMERO", "number": f"{rnd.randint(0, 99):02d}", "amount": rnd.choice([100, 200, 500])} for _ in range(3)]}
         try:
             status, resp = await raw.request(worker, "POST", "/api/v1/tickets", body, tokens[worker])
         except (ConnectionError, asyncio.IncompleteReadError, IndexError, ValueError):
@@ -107,6 +118,35 @@ def sql_sale(pool: asyncpg.Pool, day, base: int):  # noqa: ANN001
     return op
 
 
+def driver_sale(pool: asyncpg.Pool):  # noqa: ANN001
+    """The API's own sale statements (``sales.repository``, ``rollup``) through the driver, one transaction
+    per sale, without HTTP, auth, validation or the ORM session: what the hot path costs in the database."""
+    from taquilla.network.rollup import _ADD_SQL
+    from taquilla.network.sales.repository import INSERT_SALE_SQL, LOCK_NUMBERS_SQL, SALE_CONTEXT_SQL, SOLD_PER_NUMBER_SQL
+
+    async def op(i: int, worker: int) -> bool:
+        rnd = random.Random(i)
+        numbers = [f"{rnd.randint(0, 99):02d}" for _ in range(3)]
+        amounts = [rnd.choice([100, 200, 500]) * 100 for _ in range(3)]
+        vendedor, ventana = f"usr_b{worker}", f"ven_b{worker % 4}"
+        tid = "tkt_" + uuid.uuid4().hex[:24]
+        async with pool.acquire() as conn, conn.transaction():
+            ctx = await conn.fetchrow(SALE_CONTEXT_SQL, vendedor, "sor_b")
+            wanted = sorted(set(numbers))
+            await conn.fetchval(LOCK_NUMBERS_SQL, "sor_b", wanted)
+            await conn.fetch(SOLD_PER_NUMBER_SQL, "sor_b", wanted, vendedor, ventana, "ban_b")
+            total = sum(amounts)
+            await conn.fetchval(_ADD_SQL, ctx[10], ventana, vendedor, total, 0, total // 10, total * 8 // 100, 0, 0, 0, 1)
+            await conn.fetchrow(
+                INSERT_SALE_SQL, tid, ctx[21], ctx[10], "sor_b", "lot_b", ventana, vendedor, total, total * 8 // 100, total // 10,
+                vendedor, ["jug_" + uuid.uuid4().hex[:24] for _ in numbers], numbers, ["NUMERO"] * 3, amounts,
+                [ctx[15]] * 3, [8] * 3, [a * 8 // 100 for a in amounts], [10] * 3, [a // 10 for a in amounts],
+            )
+        return True
+
+    return op
+
+
 STATEMENT_SQL = """
 SELECT business_date, SUM(total_amount_cents) AS sales, SUM(payout_cents) AS payouts,
        SUM(listero_commission_cents) AS listero, SUM(commission_cents) AS vendedor, SUM(paid_cents) AS paid_to_customer, COUNT(*) AS tickets
@@ -133,10 +173,11 @@ async def timed(n: int, fn) -> Stats:  # noqa: ANN001
     return stats
 
 
-async def main(settings: Settings, sales: int, tickets: int, runs: int) -> None:
+async def main(settings: Settings, sales: int, tickets: int, runs: int, sales_only: bool = False, restrictions: bool = True) -> None:
     dsn = driver_dsn(settings)
-    sorteo, users = await seed_sales(dsn)
+    sorteo, users = await seed_sales(dsn, restrictions)
     api_tput, api_med, api_p99, sql_tput, sql_med, sql_p99 = ([] for _ in range(6))
+    drv_tput, drv_med, drv_p99 = [], [], []
     st_api_med, st_api_p99, st_sql_med, st_sql_p99 = ([] for _ in range(4))
     with live_servers(settings, count=1) as (base,):
         async with httpx.AsyncClient(timeout=60) as http:
@@ -154,49 +195,29 @@ async def main(settings: Settings, sales: int, tickets: int, runs: int) -> None:
             for r_ in range(runs):
                 a = await run_load_raw(api_sale(raw, tokens, sorteo), concurrency=CONCURRENCY, total=sales)
                 d = await run_load_raw(sql_sale(pool, _date(2000, 1, 1), (r_ + 1) * 10_000_000), concurrency=CONCURRENCY, total=sales)
-                assert a.errors == 0 and d.errors == 0, (a.errors, d.errors)
+                v = await run_load_raw(driver_sale(pool), concurrency=CONCURRENCY, total=sales)
+                assert a.errors == 0 and d.errors == 0 and v.errors == 0, (a.errors, d.errors, v.errors)
+                drv_tput.append(v.throughput), drv_med.append(v.median_ms), drv_p99.append(v.p99_ms)
                 api_tput.append(a.throughput), api_med.append(a.median_ms), api_p99.append(a.p99_ms)
                 sql_tput.append(d.throughput), sql_med.append(d.median_ms), sql_p99.append(d.p99_ms)
             await raw.close()
-
-            from taquilla.datagen.network_scale import generate
-
-            t0 = time.perf_counter()
-            await asyncio.to_thread(generate, settings, tickets, Console())
-            gen_s = time.perf_counter() - t0
-            conn = await asyncpg.connect(dsn)
-            ventana = await conn.fetchval("SELECT ventana_id FROM network_tickets WHERE ventana_id LIKE 'ven_sc%' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
-            month_day = await conn.fetchval("SELECT max(business_date) FROM network_tickets WHERE ventana_id = $1", ventana)
-            from taquilla.core.periods import month_range
-
-            mr = month_range(month_day)
-            n_tickets = await conn.fetchval("SELECT count(*) FROM network_tickets WHERE ventana_id = $1 AND business_date BETWEEN $2 AND $3", ventana, mr.start, mr.end)
-            url = f"{base}/api/v1/accounts/statement?dimension=ventana&ventanaId={ventana}&month={month_day:%Y-%m}"
-
-            async def api_once() -> bool:
-                return (await http.get(url, headers=admin_h)).status_code == 200
-
-            async def sql_once() -> bool:
-                await conn.fetch(STATEMENT_SQL, ventana, mr.start, mr.end)
-                await conn.fetch(MOVEMENTS_SQL, ventana, mr.start, mr.end)
-                return True
-
-            await timed(5, api_once), await timed(5, sql_once)
-            for _ in range(runs):
-                s_api, s_sql = await timed(50, api_once), await timed(50, sql_once)
-                st_api_med.append(s_api.median_ms), st_api_p99.append(s_api.p99_ms)
-                st_sql_med.append(s_sql.median_ms), st_sql_p99.append(s_sql.p99_ms)
-            await conn.close()
+            if not sales_only:
+                n_tickets, gen_s = await _statement_runs(settings, http, base, admin_h, tickets, runs, st_api_med, st_api_p99,
+                                                         st_sql_med, st_sql_p99)
             await pool.close()
     m = median_of_runs
     report(
-        f"lottery sales, {CONCURRENCY} concurrent vendedores, 3 jugadas/ticket, {sales} tickets/run, median of {runs} runs",
+        f"lottery sales, {CONCURRENCY} concurrent vendedores, 3 jugadas/ticket, {'active' if restrictions else 'no'} restrictions, {sales} tickets/run, median of {runs} runs",
         [
             ("API throughput", f"{m(api_tput):.0f} tickets/s  (median {m(api_med):.1f} ms, p99 {m(api_p99):.1f} ms)"),
             ("plain SQL throughput", f"{m(sql_tput):.0f} tickets/s  (median {m(sql_med):.1f} ms, p99 {m(sql_p99):.1f} ms)"),
             ("ratio API/SQL", f"{m(api_tput) / m(sql_tput):.2f}"),
+            ("the API's statements through the driver", f"{m(drv_tput):.0f} tickets/s  (median {m(drv_med):.1f} ms, p99 {m(drv_p99):.1f} ms)"),
+            ("ratio API/driver", f"{m(api_tput) / m(drv_tput):.2f}"),
         ],
     )
+    if sales_only:
+        return
     report(
         f"statement of one ventana-month ({n_tickets:,} tickets of {tickets:,}; dataset generated in {gen_s:.0f} s), median of {runs} runs",
         [
@@ -207,10 +228,47 @@ async def main(settings: Settings, sales: int, tickets: int, runs: int) -> None:
     )
 
 
+async def _statement_runs(settings: Settings, http: httpx.AsyncClient, base: str, admin_h: dict[str, str], tickets: int,
+                          runs: int, st_api_med: list, st_api_p99: list, st_sql_med: list, st_sql_p99: list) -> tuple[int, float]:
+    """The statement benchmark on the scaled dataset; appends the figures; returns (tickets of the month, generation s)."""
+    from taquilla.datagen.network_scale import generate
+
+    t0 = time.perf_counter()
+    await asyncio.to_thread(generate, settings, tickets, Console())
+    gen_s = time.perf_counter() - t0
+    conn = await asyncpg.connect(driver_dsn(settings))
+    ventana = await conn.fetchval("SELECT ventana_id FROM network_tickets WHERE ventana_id LIKE 'ven_sc%' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+    month_day = await conn.fetchval("SELECT max(business_date) FROM network_tickets WHERE ventana_id = $1", ventana)
+    from taquilla.core.periods import month_range
+
+    mr = month_range(month_day)
+    n_tickets = await conn.fetchval("SELECT count(*) FROM network_tickets WHERE ventana_id = $1 AND business_date BETWEEN $2 AND $3", ventana, mr.start, mr.end)
+    url = f"{base}/api/v1/accounts/statement?dimension=ventana&ventanaId={ventana}&month={month_day:%Y-%m}"
+
+    async def api_once() -> bool:
+        return (await http.get(url, headers=admin_h)).status_code == 200
+
+    async def sql_once() -> bool:
+        await conn.fetch(STATEMENT_SQL, ventana, mr.start, mr.end)
+        await conn.fetch(MOVEMENTS_SQL, ventana, mr.start, mr.end)
+        return True
+
+    await timed(5, api_once), await timed(5, sql_once)
+    for _ in range(runs):
+        s_api, s_sql = await timed(50, api_once), await timed(50, sql_once)
+        st_api_med.append(s_api.median_ms), st_api_p99.append(s_api.p99_ms)
+        st_sql_med.append(s_sql.median_ms), st_sql_p99.append(s_sql.p99_ms)
+    await conn.close()
+    return n_tickets, gen_s
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sales", type=int, default=3000)
     parser.add_argument("--tickets", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sales-only", action="store_true", help="skip the statement benchmark (no scaled dataset)")
+    parser.add_argument("--no-restrictions", action="store_true", help="sell without the active restrictions (comparison)")
     args = parser.parse_args()
-    asyncio.run(main(bench_settings("taquilla_bench_network"), args.sales, args.tickets, args.runs))
+    asyncio.run(main(bench_settings("taquilla_bench_network"), args.sales, args.tickets, args.runs, args.sales_only,
+                     not args.no_restrictions))
