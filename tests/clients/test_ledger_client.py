@@ -66,3 +66,16 @@ async def test_statement_and_movements_as_the_client_calls_them(net: Net, http: 
     r = await http.post("/accounts/reverse-payment", json={"paymentId": payment_id, "reason": "error de registro"}, headers=net.admin)
     assert r.status_code == 200, r.text
     shape(r.json()["data"], {"payment": {**MOVEMENT, "reversedByUser": {"id": str, "name": str}}, "statement": (DAY, None)})
+
+
+async def test_accounts_as_the_client_calls_them(net: Net, http: httpx.AsyncClient) -> None:
+    banca = await net.banca()
+    ventana = await net.ventana(banca["id"])
+    vend = await net.vendedor(ventana["id"])
+    # row 83
+    r = await http.get("/accounts", params={"ownerType": "VENDEDOR", "ownerId": vend["id"], "page": 1, "pageSize": 20},
+                       headers=net.admin)
+    assert r.status_code == 200, r.text
+    row = {"id": str, "ownerType": str, "ownerId": str, "balance": NUM, "currency": str, "isActive": bool, "createdAt": (str, OPT)}
+    shape(r.json(), {"data": [row], "meta": {"page": int, "pageSize": int, "total": int, "totalPages": int}})
+    assert [a["ownerId"] for a in r.json()["data"]] == [vend["id"]]

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from taquilla.core.ids import ClientId
 from taquilla.core.security import Role
 
 Username = Annotated[str, StringConstraints(strict=True, min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@\-]+$")]
@@ -85,15 +84,3 @@ class LogoutIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     refreshToken: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=200)] | None = None
-
-
-class UserCreateIn(BaseModel):
-    """``POST /api/v1/users`` body (ADMIN)."""
-
-    model_config = ConfigDict(extra="forbid")
-    username: Username
-    password: Password
-    fullName: Annotated[str, StringConstraints(strict=True, max_length=200)] = ""
-    role: Role
-    organizerId: ClientId | None = None
-    ventanaId: ClientId | None = None

@@ -72,15 +72,25 @@ async def account_in_scope(session: AsyncSession, scope: NetworkScope, account_i
 
 
 async def accounts_page(
-    session: AsyncSession, scope: NetworkScope, *, owner_type: str | None, ventana_id: str | None, page: PageParams
+    session: AsyncSession, scope: NetworkScope, *, owner_type: str | None, ventana_id: str | None, page: PageParams,
+    owner_id: str | None = None,
 ) -> tuple[int, list[Account]]:
     """Accounts in ``scope`` by ventana, then the ventana's own before its vendedores'."""
     stmt = _accounts_in(scope)
+    if owner_id:
+        stmt = stmt.where(Account.owner_id == owner_id)
     if owner_type:
         stmt = stmt.where(Account.owner_type == owner_type)
     if ventana_id:
         stmt = stmt.where(Account.ventana_id == ventana_id)
     return await paginate(session, stmt, page.offset, page.limit, Account.ventana_id, Account.owner_type.desc(), Account.id)
+
+
+async def active_of(session: AsyncSession, model: type[Ventana | Vendedor], ids: Sequence[str]) -> dict[str, bool]:
+    """id → is_active of ventanas or vendedores."""
+    if not ids:
+        return {}
+    return {r.id: bool(r.is_active) for r in await session.execute(select(model.id, model.is_active).where(model.id.in_(ids)))}
 
 
 async def names_of(session: AsyncSession, model: type[Ventana | Vendedor], ids: Sequence[str]) -> dict[str, tuple[str, str]]:

@@ -27,8 +27,8 @@ from taquilla.network.ledger.schemas import (
     MovementType,
     OwnerType,
     PaymentResult,
-    SorteoFigures,
     ReversePaymentIn,
+    SorteoFigures,
     StatementOut,
 )
 
@@ -123,9 +123,9 @@ async def statement_by_sorteo(
     session: SessionDep,
     today: TodayDep,
     dimension: Dimension | None = None,
-    bancaId: IdQuery = None,  # noqa: N803
-    ventanaId: IdQuery = None,  # noqa: N803
-    vendedorId: IdQuery = None,  # noqa: N803
+    bancaId: IdQuery = None,
+    ventanaId: IdQuery = None,
+    vendedorId: IdQuery = None,
 ) -> Any:
     """One day's figures per sorteo (by scheduled time) with the running ``sorteoAccumulated`` (same scope rules as the statement)."""
     q = await service.resolve_statement_query(
@@ -142,9 +142,12 @@ async def list_accounts(
     page: PageDep,
     ownerType: OwnerType | None = None,
     ventanaId: IdQuery = None,
+    ownerId: IdQuery = None,
 ) -> Any:
     """The accounts the caller may see, each with its all-time remaining balance (+ CxC, − CxP)."""
-    total, rows = await service.list_accounts(session, scope, owner_type=ownerType, ventana_id=ventanaId, page=page)
+    total, rows = await service.list_accounts(
+        session, scope, owner_type=ownerType, ventana_id=ventanaId, page=page, owner_id=ownerId
+    )
     return ok_page(rows, page, total)
 
 

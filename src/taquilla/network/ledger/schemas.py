@@ -90,6 +90,10 @@ class AccountOut(BaseModel):
     totalCommission: Amount
     totalCollected: Amount
     totalPaid: Amount
+    currency: str = "CRC"
+    isActive: bool = True
+    """The owner's (ventana's or vendedor's) active flag."""
+    createdAt: datetime | None = None
 
 
 class Figures(BaseModel):

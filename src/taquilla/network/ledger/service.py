@@ -109,8 +109,10 @@ async def _account_views(session: AsyncSession, accounts: list[Account]) -> list
     out = []
     sums: dict[tuple[str, str], dict[str, int]] = {}
     names: dict[tuple[str, str], tuple[str, str]] = {}
+    active: dict[tuple[str, str], bool] = {}
     for owner_type, model in (("VENTANA", Ventana), ("VENDEDOR", Vendedor)):
         ids = [a.owner_id for a in accounts if a.owner_type == owner_type]
+        active |= {(owner_type, k): v for k, v in (await repo.active_of(session, model, ids)).items()}
         sums |= {(owner_type, k): v for k, v in (await repo.all_time_by_owner(session, owner_type, ids)).items()}
         names |= {(owner_type, k): v for k, v in (await repo.names_of(session, model, ids)).items()}
     for a in accounts:
@@ -122,16 +124,20 @@ async def _account_views(session: AsyncSession, accounts: list[Account]) -> list
             balance=from_cents(remaining_cents(r, dimension)), totalSales=from_cents(r["sales_cents"]),
             totalPayouts=from_cents(r["payouts_cents"]), totalCommission=from_cents(_commission(r, dimension)),
             totalCollected=from_cents(r["collected_cents"]), totalPaid=from_cents(r["paid_cents"]),
+            currency="CRC", isActive=active.get((a.owner_type, a.owner_id), True), createdAt=a.created_at,
         ))
     return out
 
 
 async def list_accounts(
-    session: AsyncSession, scope: NetworkScope, *, owner_type: str | None, ventana_id: str | None, page: PageParams
+    session: AsyncSession, scope: NetworkScope, *, owner_type: str | None, ventana_id: str | None, page: PageParams,
+    owner_id: str | None = None,
 ) -> tuple[int, list[AccountOut]]:
     """``(total, page)`` of the accounts in scope with their all-time figures. Raises Forbidden ``OUT_OF_SCOPE``."""
     ventana_id, _ = scope.narrow(ventana_id)
-    total, rows = await repo.accounts_page(session, scope, owner_type=owner_type, ventana_id=ventana_id, page=page)
+    total, rows = await repo.accounts_page(
+        session, scope, owner_type=owner_type, ventana_id=ventana_id, page=page, owner_id=owner_id
+    )
     return total, await _account_views(session, rows)
 
 
