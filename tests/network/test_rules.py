@@ -5,7 +5,7 @@ the most specific restriction winning, refusals naming rule and number, and the 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -111,3 +111,33 @@ async def test_twenty_parallel_sales_at_a_max_total_of_ten_sell_exactly_ten(net:
     assert {r.json()["code"] for r in replies if r.status_code == 409} == {"RESTRICTION_TOTAL_EXCEEDED"}
     assert await net.build.scalar("SELECT sum(amount_cents) FROM network_jugadas WHERE sorteo_id = :s", s=s["id"]) == 1000
     assert (await net.reconcile())["differences"] == []
+
+
+async def test_without_the_number_locks_the_total_race_does_happen(net: Net, settings: Settings) -> None:
+    """Two sales that read the sold total before either commits both fit a ``maxTotal`` of 10 and together sell
+    11: what ``LOCK_NUMBERS_SQL`` prevents (with it, the second read waits for the first sale's commit)."""
+    import asyncpg
+
+    from taquilla.core.infra import to_driver_url
+    from taquilla.network.sales.repository import INSERT_SALE_SQL, SOLD_PER_NUMBER_SQL
+
+    x = await _setup(net)
+    await net.sell(x["hv"], x["s"]["id"], [("42", 9)])
+    a = await asyncpg.connect(to_driver_url(settings.database_url))
+    b = await asyncpg.connect(to_driver_url(settings.database_url))
+    try:
+        sold = []
+        for conn in (a, b):
+            await conn.execute("BEGIN")
+            rows = await conn.fetch(SOLD_PER_NUMBER_SQL, x["s"]["id"], ["42"], x["v"]["id"], x["ventana"]["id"], x["banca"]["id"])
+            sold.append(rows[0][3])  # the ventana's cents on 42
+        assert sold == [900, 900]  # both see room for 1.00 under a maxTotal of 10.00
+        for i, conn in enumerate((a, b)):
+            await conn.fetchrow(INSERT_SALE_SQL, f"tkt_race{i}", 0, date.fromisoformat(x["s"]["businessDate"]),
+                                x["s"]["id"], x["lot"]["id"], x["ventana"]["id"], x["v"]["id"], 100, 0, 0, "race",
+                                [f"jug_race{i}"], ["42"], ["NUMERO"], [100], [90], [0], [0], [0], [0])
+            await conn.execute("COMMIT")
+    finally:
+        await a.close()
+        await b.close()
+    assert await net.build.scalar("SELECT sum(amount_cents) FROM network_jugadas WHERE number = '42'") == 1100
