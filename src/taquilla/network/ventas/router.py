@@ -1,0 +1,94 @@
+"""Routes of the sales home screens: ``GET /api/v1/ventas/summary``, ``/ventas/breakdown`` and
+``/ventas/timeseries`` (contract rows 62–64). HTTP only: rules are in :mod:`.service`.
+
+Common query: ``scope=mine|all`` (accepted; the caller's role decides the reach),
+``date=today|yesterday|week|month|year|range`` (default today) with ``fromDate``/``toDate``
+(CR ``YYYY-MM-DD``), ``ventanaId``, ``vendedorId``, ``loteriaId``, ``sorteoId``.
+Errors: 400 (unknown period/dimension/granularity, bad range, ``top`` out of 1–50, malformed
+id), 401, 403 ``OUT_OF_SCOPE`` / ``NETWORK_FORBIDDEN``. GETs never write.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Query
+
+from taquilla.core.db import SessionDep
+from taquilla.core.periods import DateRange, Period, resolve_period
+from taquilla.core.responses import Envelope, ok
+from taquilla.core.routing import context_router
+from taquilla.network.auth import NetworkScopeDep
+from taquilla.network.clock import TodayDep
+from taquilla.network.common import R_READ, IdQuery
+from taquilla.network.ventas import service
+from taquilla.network.ventas.repository import SalesFilter
+from taquilla.network.ventas.schemas import (
+    BreakdownDimension,
+    BreakdownItem,
+    Granularity,
+    ScopeParam,
+    TimePoint,
+    VentasSummary,
+)
+
+router = context_router(prefix="/api/v1/ventas", tags=["sales network: sales home"])
+
+
+def _period(
+    today: TodayDep,
+    date: Annotated[str | None, Query(description="today|yesterday|week|month|year|range (default today)")] = None,
+    fromDate: Annotated[str | None, Query(description="YYYY-MM-DD (CR), with date=range")] = None,
+    toDate: Annotated[str | None, Query(description="YYYY-MM-DD (CR), with date=range")] = None,
+) -> DateRange:
+    return resolve_period(date, fromDate, toDate, today=today, default=Period.TODAY)
+
+
+async def _filter(
+    scope: NetworkScopeDep,
+    session: SessionDep,
+    period: Annotated[DateRange, Depends(_period)],
+    scope_: Annotated[ScopeParam | None, Query(alias="scope", description="the front end's; the caller's role decides the reach")] = None,
+    ventanaId: IdQuery = None,
+    vendedorId: IdQuery = None,
+    loteriaId: IdQuery = None,
+    sorteoId: IdQuery = None,
+) -> SalesFilter:
+    return await service.resolve_filter(
+        session, scope, period, ventana_id=ventanaId, vendedor_id=vendedorId, loteria_id=loteriaId, sorteo_id=sorteoId
+    )
+
+
+FilterDep = Annotated[SalesFilter, Depends(_filter)]
+
+
+@router.get("/summary", response_model=Envelope[VentasSummary], responses=R_READ)
+async def summary(f: FilterDep, session: SessionDep) -> Any:
+    """``{ventasTotal, ticketsCount, jugadasCount, payoutTotal, neto, lastTicketAt}`` of the period in the caller's scope.
+
+    Amounts in major units; cancelled tickets excluded; ``neto = ventasTotal − payoutTotal``;
+    ``lastTicketAt`` the newest sale (UTC) or null.
+    """
+    return ok(await service.summary(session, f))
+
+
+@router.get("/breakdown", response_model=Envelope[list[BreakdownItem]], responses=R_READ)
+async def breakdown(
+    f: FilterDep,
+    session: SessionDep,
+    dimension: BreakdownDimension = "ventana",
+    top: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> Any:
+    """``[{key, name, ventasTotal, ticketsCount, payoutTotal, neto}]``: the ``top`` groups by ``ventasTotal`` desc."""
+    return ok(await service.breakdown(session, f, dimension, top))
+
+
+@router.get("/timeseries", response_model=Envelope[list[TimePoint]], responses=R_READ)
+async def timeseries(
+    f: FilterDep,
+    session: SessionDep,
+    granularity: Granularity = "day",
+    dimension: Annotated[BreakdownDimension | None, Query(description="accepted (the front end sends it); the series is the total")] = None,
+) -> Any:
+    """``[{ts, ventasTotal, ticketsCount}]`` per hour, day or week (``ts`` = bucket start, UTC), oldest first."""
+    return ok(await service.timeseries(session, f, granularity))
