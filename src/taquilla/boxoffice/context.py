@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from taquilla.boxoffice import cache
 from taquilla.core.db import after_commit
-from taquilla.core.errors import Conflict, NotFound, TaquillaError
+from taquilla.core.errors import Conflict, NotFound, TaquillaError, sqlstate_of
 from taquilla.core.ids import new_id
 
 M = TypeVar("M")
@@ -92,7 +92,7 @@ async def flush_checked(session: AsyncSession, *, unique: TaquillaError | None =
     try:
         await session.flush()
     except IntegrityError as exc:
-        state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        state = sqlstate_of(exc)
         if state == "23505" and unique is not None:
             raise unique from exc
         if state == "23503" and foreign is not None:

@@ -118,7 +118,7 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     return details
 
 
-def _sqlstate(exc: BaseException) -> str | None:
+def sqlstate_of(exc: BaseException) -> str | None:
     """The PostgreSQL SQLSTATE of a driver error (raw asyncpg or wrapped by SQLAlchemy), else None."""
     for candidate in (exc, getattr(exc, "orig", None), exc.__cause__):
         state = getattr(candidate, "sqlstate", None)
@@ -165,16 +165,17 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def _database(_: Request, exc: Exception) -> TaquillaJSONResponse:
         # The session dependency rolled the transaction back: nothing was written.
-        if _sqlstate(exc) == "22003":  # numeric_value_out_of_range: a sum beyond BIGINT
+        state = sqlstate_of(exc)
+        if state == "22003":  # numeric_value_out_of_range: a sum beyond BIGINT
             return error_response(400, "AMOUNT_TOO_LARGE", "An amount or a total it adds to is too large to store.")
-        if _sqlstate(exc) == "22001":  # string_data_right_truncation: a text longer than its column
+        if state == "22001":  # string_data_right_truncation: a text longer than its column
             return error_response(400, "VALUE_TOO_LONG", "A value is longer than its field allows.")
-        if _sqlstate(exc) in ("22021", "22P05"):  # a NUL or other byte PostgreSQL text cannot hold
+        if state in ("22021", "22P05"):  # a NUL or other byte PostgreSQL text cannot hold
             return error_response(400, "INVALID_CHARACTER", "A value holds a character that cannot be stored (U+0000).")
         # Safety nets behind the services' own checks (which name the conflict precisely):
-        if _sqlstate(exc) == "23505":  # unique_violation: e.g. a record moved onto a taken slot
+        if state == "23505":  # unique_violation: e.g. a record moved onto a taken slot
             return error_response(409, "CONFLICT", "The change conflicts with an existing record.", _constraint(exc))
-        if _sqlstate(exc) == "23503":  # foreign_key_violation: a reference to nothing, or a record still in use
+        if state == "23503":  # foreign_key_violation: a reference to nothing, or a record still in use
             return error_response(409, "REFERENCE_CONFLICT", "The change refers to a missing record or one still in use.", _constraint(exc))
         log.exception("database_error", error=repr(exc))
         return error_response(500, "INTERNAL_ERROR", "Unexpected server error.")
