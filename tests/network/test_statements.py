@@ -90,15 +90,17 @@ async def test_ventana_statement_hand_computed(net: Net) -> None:
     assert list(days) == ["2026-01-31", "2026-02-01"]
     assert _pick(days["2026-01-31"], *FIELDS) == {
         "totalSales": 1800.0, "totalPayouts": 108500.0, "listeroCommission": 182.0, "vendedorCommission": 152.0,
-        "balance": -106882.0, "totalCollected": 10000.0, "totalPaid": 0.0, "remainingBalance": -116882.0, "ticketCount": 2,
+        "balance": -106882.0, "totalCollected": 0.0, "totalPaid": 0.0, "remainingBalance": -106882.0, "ticketCount": 2,
     }
     assert _pick(days["2026-02-01"], *FIELDS) == {
         "totalSales": 2000.0, "totalPayouts": 0.0, "listeroCommission": 200.0, "vendedorCommission": 160.0,
         "balance": 1800.0, "totalCollected": 0.0, "totalPaid": 50000.0, "remainingBalance": 51800.0, "ticketCount": 1,
     }
-    assert [m["amount"] for m in days["2026-01-31"]["movements"]] == [10000.0]
+    # A's collection (10000, ventana↔vendedor) is not a movement of the ventana's account with the banca
+    assert days["2026-01-31"]["movements"] == []
+    assert [m["amount"] for m in days["2026-02-01"]["movements"]] == [50000.0]
     assert _pick(data["totals"], "totalSales", "balance", "remainingBalance") == {
-        "totalSales": 3800.0, "balance": -105082.0, "remainingBalance": -65082.0,
+        "totalSales": 3800.0, "balance": -105082.0, "remainingBalance": -55082.0,
     }
     # the period ends on 02-01 (before "today" 02-02): monthlyAccumulated is February
     assert data["monthlyAccumulated"]["month"] == "2026-02"
@@ -108,10 +110,10 @@ async def test_ventana_statement_hand_computed(net: Net) -> None:
     jan = (await net.statement(dimension="ventana", ventanaId=sc.ventana["id"], month="2026-01"))["data"]
     assert [s["date"] for s in jan["statements"]] == ["2026-01-31"]
     assert jan["monthlyAccumulated"]["month"] == "2026-01"
-    assert jan["monthlyAccumulated"]["remainingBalance"] == -116882.0 == jan["totals"]["remainingBalance"]
+    assert jan["monthlyAccumulated"]["remainingBalance"] == -106882.0 == jan["totals"]["remainingBalance"]
     # banca dimension = the whole house, same listero formula
     banca = (await net.statement(dimension="banca", month="2026-01"))["data"]
-    assert banca["totals"]["remainingBalance"] == -116882.0
+    assert banca["totals"]["remainingBalance"] == -106882.0
 
 
 async def test_vendedor_statement_and_same_for_every_viewer(net: Net) -> None:
@@ -158,8 +160,9 @@ async def test_movement_reversal_and_accounts(net: Net) -> None:
     sc = await build_scenario(net)
     accounts = (await net.get("/api/v1/accounts"))["data"]
     by_owner = {a["ownerId"]: a for a in accounts}
-    # all-time: ventana = Jan −116882 + Feb 51800 = −65082; A = −98620 + 1840 = −96780
-    assert by_owner[sc.ventana["id"]]["balance"] == -65082.0
+    # all-time: ventana = Jan −106882 + Feb 51800 = −55082 (A's collection is at A's level);
+    # A = −98620 + 1840 = −96780
+    assert by_owner[sc.ventana["id"]]["balance"] == -55082.0
     assert by_owner[sc.a["id"]]["balance"] == -96780.0
     assert by_owner[sc.a["id"]]["ownerCode"] == sc.a["code"]
     r = await net.post("/api/v1/accounts/reverse-payment", {"paymentId": sc.collection_id, "reason": "duplicado"}, expect=200)
@@ -215,3 +218,33 @@ async def test_movement_idempotency_key_body_and_header(net: Net) -> None:
     y = await net.post("/api/v1/accounts/payment", body2, headers=h)
     assert x["payment"]["id"] == y["payment"]["id"]
     assert await net.count("network_movements") == 4  # 2 from the scenario + 2 here
+
+
+async def test_two_levels_listero_collection_never_moves_its_own_account(net: Net) -> None:
+    """DOMAIN.md "Two levels of accounts": the listero's 1,000,000 collection from its vendedor
+    moves the vendedor's account with the ventana, never the ventana's account with the banca."""
+    sc = await build_scenario(net)
+    listero = await net.listero(sc.ventana["id"])
+
+    async def balances() -> tuple[float, float, float, float]:
+        accounts = {a["ownerId"]: a for a in (await net.get("/api/v1/accounts"))["data"]}
+        ventana = (await net.statement(dimension="ventana", ventanaId=sc.ventana["id"], month="2026-02"))["data"]
+        vendedor = (await net.statement(dimension="vendedor", vendedorId=sc.b["id"], month="2026-02"))["data"]
+        return (accounts[sc.ventana["id"]]["balance"], accounts[sc.b["id"]]["balance"],
+                ventana["totals"]["remainingBalance"], vendedor["totals"]["remainingBalance"])
+
+    before = await balances()
+    body = {"date": "2026-02-01", "vendedorId": sc.b["id"], "amount": 1000000, "type": "collection", "method": "cash"}
+    r = await net.post("/api/v1/accounts/payment", body, headers=listero)
+    assert r["statement"]["vendedorId"] == sc.b["id"] and r["statement"]["totalCollected"] == 1000000.0
+    after = await balances()
+    assert after[0] == before[0] and after[2] == before[2]  # the ventana with the banca: unchanged
+    assert after[1] == before[1] - 1000000 and after[3] == before[3] - 1000000
+    # the listero can neither record nor reverse a movement of its own ventana
+    await net.movement(headers=listero, expect=403, date="2026-02-01", ventanaId=sc.ventana["id"], amount=5, type="payment")
+    await net.post("/api/v1/accounts/reverse-payment", {"paymentId": sc.payment_id, "reason": "x"}, headers=listero, expect=403)
+    # a banca↔ventana movement moves the ventana's account and no vendedor's
+    await net.movement(date="2026-02-01", ventanaId=sc.ventana["id"], amount=300, type="collection")
+    last = await balances()
+    assert last[0] == after[0] - 300 and last[1] == after[1] and last[3] == after[3]
+    assert (await net.reconcile())["differences"] == []

@@ -112,7 +112,7 @@ async def movement_for_update(session: AsyncSession, movement_id: str) -> Moveme
 
 def _movements(
     *, banca_id: str | None = None, ventana_id: str | None, vendedor_id: str | None, vendedor_level_only: bool,
-    start: date | None, end: date | None, type_: str | None = None,
+    start: date | None, end: date | None, type_: str | None = None, ventana_level_only: bool = False,
 ) -> Select[Any]:
     stmt = select(Movement)
     if banca_id:
@@ -123,6 +123,8 @@ def _movements(
         stmt = stmt.where(Movement.vendedor_id == vendedor_id)
     if vendedor_level_only:
         stmt = stmt.where(Movement.vendedor_id.is_not(None))
+    elif ventana_level_only:
+        stmt = stmt.where(Movement.vendedor_id.is_(None))
     if start:
         stmt = stmt.where(Movement.date >= start)
     if end:
@@ -146,10 +148,11 @@ async def movements_of_period(
     session: AsyncSession, *, banca_id: str | None, ventana_id: str | None, vendedor_id: str | None,
     vendedor_level_only: bool, start: date, end: date,
 ) -> list[Movement]:
-    """The movements of a statement (reversed included), oldest first."""
+    """The movements of a statement's level (reversed included), oldest first: the vendedor's
+    (``vendedor_level_only``) or the banca↔ventana ones (``vendedor_id`` NULL)."""
     stmt = _movements(
         banca_id=banca_id, ventana_id=ventana_id, vendedor_id=vendedor_id, vendedor_level_only=vendedor_level_only,
-        start=start, end=end,
+        ventana_level_only=not vendedor_level_only, start=start, end=end,
     )
     return list(await session.scalars(stmt.order_by(Movement.date, Movement.created_at, Movement.id)))
 
@@ -161,7 +164,7 @@ async def movement_days(
     """The distinct CR dates with movements (reversed included) of a statement's filters."""
     stmt = _movements(
         banca_id=banca_id, ventana_id=ventana_id, vendedor_id=vendedor_id, vendedor_level_only=vendedor_level_only,
-        start=start, end=end,
+        ventana_level_only=not vendedor_level_only, start=start, end=end,
     )
     return list(await session.scalars(stmt.with_only_columns(Movement.date).distinct()))
 
@@ -188,8 +191,25 @@ def _rollup_filters(
     return conds
 
 
+_MOVEMENT_FIELDS = ("collected_cents", "paid_cents")
+
 _SUMS = [func.coalesce(func.sum(getattr(DailyRollup, f)), 0).label(f) for f in ROLLUP_FIELDS]
-"""``SUM`` of every rollup figure (built once: the statement reads them on every request)."""
+"""``SUM`` of every rollup figure, for one vendedor's rows (its own level: ventana↔vendedor movements)."""
+
+_VENTANA_LEVEL_SUMS = [
+    func.coalesce(func.sum(getattr(DailyRollup, f)).filter(DailyRollup.vendedor_id == NO_VENDEDOR), 0).label(f)
+    if f in _MOVEMENT_FIELDS else s
+    for f, s in zip(ROLLUP_FIELDS, _SUMS, strict=True)
+]
+"""``SUM`` of every rollup figure at the ventana/banca level (DOMAIN.md "Two levels of accounts"):
+the sales, payouts and commissions of every row of the ventana, but the collected/paid cents of the
+ventana's own rows only (``vendedor_id = ''``: banca↔ventana movements) — a ventana↔vendedor
+movement never changes the ventana's position with the banca. Built once (read on every request)."""
+
+
+def sums_of_level(vendedor_level: bool) -> list[Any]:
+    """The ``SUM`` columns of :data:`ROLLUP_FIELDS` for a vendedor's account or a ventana/banca one."""
+    return _SUMS if vendedor_level else _VENTANA_LEVEL_SUMS
 
 
 async def rollup_by_day(
@@ -198,10 +218,11 @@ async def rollup_by_day(
 ) -> dict[date, dict[str, int]]:
     """Per CR business date in ``[start, end]``: the summed rollup cents of the filters (days with rows only).
 
-    ``vendedor_rows`` leaves out the ventana-level rows (``vendedor_id = ''``).
+    ``vendedor_rows`` leaves out the ventana-level rows (``vendedor_id = ''``); without it (banca,
+    ventana) collected/paid count the banca↔ventana movements only (:func:`sums_of_level`).
     """
     stmt = (
-        select(DailyRollup.business_date, *_SUMS)
+        select(DailyRollup.business_date, *sums_of_level(vendedor_rows or bool(vendedor_id)))
         .where(*_rollup_filters(start, end, banca_id, ventana_id, vendedor_id, vendedor_rows))
         .group_by(DailyRollup.business_date)
     )
@@ -209,12 +230,12 @@ async def rollup_by_day(
 
 
 async def all_time_by_owner(session: AsyncSession, owner_type: str, owner_ids: Sequence[str]) -> dict[str, dict[str, int]]:
-    """All-time summed rollup cents per ventana (``owner_type`` VENTANA: every row of the ventana)
-    or per vendedor (VENDEDOR: the vendedor's rows)."""
+    """All-time summed rollup cents per ventana (``owner_type`` VENTANA: every row of the ventana,
+    movements of the banca↔ventana level only) or per vendedor (VENDEDOR: the vendedor's rows)."""
     if not owner_ids:
         return {}
     col = DailyRollup.ventana_id if owner_type == "VENTANA" else DailyRollup.vendedor_id
-    stmt = select(col.label("owner"), *_SUMS).where(col.in_(owner_ids)).group_by(col)
+    stmt = select(col.label("owner"), *sums_of_level(owner_type != "VENTANA")).where(col.in_(owner_ids)).group_by(col)
     return {r.owner: {f: int(getattr(r, f)) for f in ROLLUP_FIELDS} for r in await session.execute(stmt)}
 
 

@@ -361,8 +361,9 @@ async def statement(session: AsyncSession, q: StatementQuery) -> StatementOut:
     """Per-day statements (days with activity, ascending or ``sort=desc``), ``totals``, ``monthlyAccumulated``, ``meta``.
 
     Read-only: the figures come from the rollup; the movements listed per day from
-    ``network_movements`` (reversed ones flagged). Dimension vendedor leaves out the
-    movements made against the ventana itself. No mayorization exists yet, so every day is
+    ``network_movements`` (reversed ones flagged). Each dimension counts and lists the
+    movements of its own level: banca/ventana the banca↔ventana ones, vendedor the
+    ventana↔vendedor ones (DOMAIN.md "Two levels of accounts"). No mayorization exists yet, so every day is
     pending (``isSettled`` false, ``settledDays`` 0). Only ``canEdit`` depends on the caller.
     """
     vendedor_rows = q.dimension == "vendedor"
