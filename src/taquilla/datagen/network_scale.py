@@ -154,9 +154,11 @@ async def _generate(settings: Settings, n: int, console: Console) -> None:
                 if base + top > cur:
                     await conn.execute("SELECT setval('network_ticket_number_seq', $1)", base + top)
             await conn.execute("LOCK TABLE network_daily_rollups IN EXCLUSIVE MODE")
+            revision = await conn.fetchval("SELECT COALESCE(SUM(revision), 0) + 1 FROM network_daily_rollups")
             await conn.execute("DELETE FROM network_daily_rollups")
             cols = "business_date, ventana_id, vendedor_id, " + ", ".join(ROLLUP_FIELDS)
-            await conn.execute(f"INSERT INTO network_daily_rollups ({cols}) SELECT {cols} FROM ({EXPECTED_ROLLUPS_SQL}) e")
+            await conn.execute(  # revisions above every earlier sum, as in rollup.rebuild
+                f"INSERT INTO network_daily_rollups ({cols}, revision) SELECT {cols}, $1 FROM ({EXPECTED_ROLLUPS_SQL}) e", revision)
         await conn.execute("ANALYZE network_tickets; ANALYZE network_jugadas; ANALYZE network_daily_rollups; ANALYZE network_movements")
         console.print(f"[green]network scale run {run}: {n:,} tickets, {3 * n:,} jugadas, {n_ventanas} ventanas, "
                       f"{n_vendedores} vendedores, {len(sorteos)} sorteos, {len(movements)} movements.[/green]")

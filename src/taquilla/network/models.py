@@ -256,6 +256,9 @@ class DailyRollup(Base):
     paid_cents: Mapped[int] = mapped_column(default=0)
     paid_to_customer_cents: Mapped[int] = mapped_column(default=0)
     ticket_count: Mapped[int] = mapped_column(default=0)
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    """1 on insert, +1 on every change (same transaction as the fact): the sum over the rows under
+    an answer versions it (ETag)."""
 
 
 class TicketCounter(Base):

@@ -10,7 +10,8 @@ of the facts of that day. Each writer adds its delta in the transaction of the f
 * prize payment / reversal (:func:`record_prize_payment`): ± paid-to-customer, on the ticket's date;
 * movement / reversal (:func:`record_movement`): ± collected (``collection``) or paid (``payment``).
 
-Writes are ``INSERT … ON CONFLICT DO UPDATE SET x = x + EXCLUDED.x``: two first facts of a row
+Every change also adds 1 to the row's ``revision`` (the dashboards version their answers by the
+sum of the revisions under them). Writes are ``INSERT … ON CONFLICT DO UPDATE SET x = x + EXCLUDED.x``: two first facts of a row
 inserted at once never collide (PostgreSQL turns the second into the update). A sum that would
 leave BIGINT is refused by the statement's ``WHERE`` (no row returned) and raised as 400
 ``AMOUNT_TOO_LARGE`` before the request commits anything. ``taquilla network reconcile``
@@ -52,6 +53,7 @@ _ADD_SQL = (
     f"VALUES ({', '.join(f'${i}' for i in range(1, len(_KEY) + len(ROLLUP_FIELDS) + 1))}) "
     f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET "
     + ", ".join(f"{f} = network_daily_rollups.{f} + EXCLUDED.{f}" for f in ROLLUP_FIELDS)
+    + ", revision = network_daily_rollups.revision + 1"
     + f" WHERE {_fits('network_daily_rollups', ROLLUP_FIELDS)} RETURNING 1"
 )
 """Add one delta row; returns no row when a sum would leave BIGINT (nothing changed)."""
@@ -67,7 +69,8 @@ WITH d0 AS (
      WHERE payouts_cents {_BIGINT}
      ORDER BY business_date, ventana_id, vendedor_id
     ON CONFLICT (business_date, ventana_id, vendedor_id)
-    DO UPDATE SET payouts_cents = network_daily_rollups.payouts_cents + EXCLUDED.payouts_cents
+    DO UPDATE SET payouts_cents = network_daily_rollups.payouts_cents + EXCLUDED.payouts_cents,
+                  revision = network_daily_rollups.revision + 1
     WHERE {_fits('network_daily_rollups', ('payouts_cents',))}
     RETURNING 1
 )
@@ -219,10 +222,18 @@ async def lock_for_reconcile(session: AsyncSession) -> None:
 
 
 async def rebuild(session: AsyncSession) -> None:
-    """Replace the rollup's contents with :data:`EXPECTED_ROLLUPS_SQL` (same transaction)."""
+    """Replace the rollup's contents with :data:`EXPECTED_ROLLUPS_SQL` (same transaction).
+
+    Every new row's ``revision`` is 1 + the sum of all old revisions, so the revision sum over any
+    non-empty set of rows is larger than any sum before the rebuild (versions keep growing).
+    """
+    base = int(await session.scalar(text("SELECT COALESCE(SUM(revision), 0) + 1 FROM network_daily_rollups")) or 1)
     await session.execute(text("DELETE FROM network_daily_rollups"))
     cols = ", ".join(_KEY + ROLLUP_FIELDS)
-    await session.execute(text(f"INSERT INTO network_daily_rollups ({cols}) SELECT {cols} FROM ({EXPECTED_ROLLUPS_SQL}) e"))
+    await session.execute(
+        text(f"INSERT INTO network_daily_rollups ({cols}, revision) SELECT {cols}, :base FROM ({EXPECTED_ROLLUPS_SQL}) e"),
+        {"base": base},
+    )
 
 
 def zero() -> dict[str, int]:
