@@ -5,7 +5,8 @@ for movements between the banca and the ventana itself — holds integer cents (
 of the facts of that day. Each writer adds its delta in the transaction of the fact itself
 (``sign`` +1 when the fact happens, −1 when it is undone):
 
-* sale / cancellation (:func:`record_ticket`): ± sales, listero and vendedor commission, ticket count;
+* sale / cancellation (:func:`record_ticket`; the sale embeds :func:`add_sql` in its one write statement,
+  ``sales.repository.SELL_SQL``): ± sales, listero and vendedor commission, ticket count;
 * evaluation / revert (:func:`record_sorteo_payouts`): ± payouts of the sorteo's winning tickets;
 * prize payment / reversal (:func:`record_prize_payment`): ± paid-to-customer, on the ticket's date;
 * movement / reversal (:func:`record_movement`): ± collected (``collection``) or paid (``payment``).
@@ -48,14 +49,23 @@ def _fits(table: str, fields: tuple[str, ...]) -> str:
     return " AND ".join(f"{table}.{f}::numeric + EXCLUDED.{f} {_BIGINT}" for f in fields)
 
 
-_ADD_SQL = (
-    f"INSERT INTO network_daily_rollups ({', '.join(_KEY + ROLLUP_FIELDS)}) "
-    f"VALUES ({', '.join(f'${i}' for i in range(1, len(_KEY) + len(ROLLUP_FIELDS) + 1))}) "
-    f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET "
-    + ", ".join(f"{f} = network_daily_rollups.{f} + EXCLUDED.{f}" for f in ROLLUP_FIELDS)
-    + ", revision = network_daily_rollups.revision + 1"
-    + f" WHERE {_fits('network_daily_rollups', ROLLUP_FIELDS)} RETURNING 1"
-)
+def add_sql(values: list[str] | None = None, guard: str = "") -> str:
+    """The rollup's ``INSERT … ON CONFLICT DO UPDATE`` of one delta row, ``RETURNING 1`` (no row when a sum
+    would leave BIGINT). ``values``: the SQL of the key and :data:`ROLLUP_FIELDS` (default ``$1…$11``);
+    ``guard``: a condition the row is inserted under (used by a statement that embeds this one as a CTE
+    and must run it after its earlier writes, e.g. the sale's ``sales.repository.SELL_SQL``)."""
+    values = values or [f"${i}" for i in range(1, len(_KEY) + len(ROLLUP_FIELDS) + 1)]
+    source = f"SELECT {', '.join(values)} WHERE {guard}" if guard else f"VALUES ({', '.join(values)})"
+    return (
+        f"INSERT INTO network_daily_rollups ({', '.join(_KEY + ROLLUP_FIELDS)}) {source} "
+        f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET "
+        + ", ".join(f"{f} = network_daily_rollups.{f} + EXCLUDED.{f}" for f in ROLLUP_FIELDS)
+        + ", revision = network_daily_rollups.revision + 1"
+        + f" WHERE {_fits('network_daily_rollups', ROLLUP_FIELDS)} RETURNING 1"
+    )
+
+
+_ADD_SQL = add_sql()
 """Add one delta row; returns no row when a sum would leave BIGINT (nothing changed)."""
 
 _SORTEO_PAYOUTS_SQL = f"""

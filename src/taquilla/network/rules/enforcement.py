@@ -10,8 +10,9 @@ for each number of the ticket and each limit, the rule that applies:
   rule on the number > a rule on every number; a rule without that limit defers to the next;
 * ``maxAmount`` bounds each jugada, ``salesCutoffMinutes`` moves the sale's end to
   ``scheduledAt − minutes`` when earlier than the sorteo's own cutoff, ``maxTotal`` bounds the
-  cents sold on the number in the sorteo by the rule's own scope (checked by the sale under its
-  per-number locks, :func:`taquilla.network.sales.service._check_number_limits`).
+  cents sold on the number in the sorteo by the rule's own scope (checked by the sale on the sums its
+  write returns under the per-number row locks of ``network_number_sales``,
+  :func:`taquilla.network.sales.service._check_number_limits`).
 
 Refusals are 409 and name the rule and the number (``details.ruleId``, ``details.number``).
 """

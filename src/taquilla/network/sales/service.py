@@ -13,7 +13,8 @@
 * **Cancellation**: an ACTIVE ticket, before the cutoff. **Prize payment**: part or all of an
   evaluated winner's unpaid prize, never more; reversal (ADMIN or the listero) keeps the row.
 * Every fact change goes through :mod:`taquilla.network.rollup` in the same transaction.
-* Lock order of every ticket write: sorteo (KEY SHARE) → ticket (UPDATE) → prize payment → rollup row.
+* Lock order of every ticket write: sorteo (KEY SHARE) → ticket (UPDATE) → prize payment → per-number sums
+  (``network_number_sales``, key order) → rollup row.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from taquilla.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from taquilla.core.errors import AmountTooLarge, BadRequest, Conflict, Forbidden, NotFound
 from taquilla.core.ids import new_id
 from taquilla.core.money import checked_cents, from_cents, positive_cents
 from taquilla.core.pagination import PageParams
@@ -181,32 +182,30 @@ def _check_sale(ctx: SaleContext, scope: NetworkScope, body: TicketIn, now: date
     return lines
 
 
-async def _check_number_limits(
-    session: AsyncSession, ctx: SaleContext, lines: list[tuple[str, int, str]], totals: dict[str, Rule]
+def _check_number_limits(
+    ctx: SaleContext, lines: list[tuple[str, int, str]], totals: dict[str, Rule], sold: dict[str, SoldOnNumber]
 ) -> None:
     """The lotería's per-number limit (all sales of the sorteo) and each number's restriction ``maxTotal``
-    (the sales of the rule's banca, ventana or user), under the per-number locks."""
+    (the sales of the rule's banca, ventana or user), on the sums *after* this sale that the sale's write
+    returned under its per-number row locks (``repo.SELL_SQL``); a refusal rolls the write back."""
     limit = ctx.max_per_number_cents
     if limit is None and not totals:
         return
-    assert ctx.sorteo_id and ctx.vendedor_id and ctx.ventana_id and ctx.banca_id
     wanted: dict[str, int] = {}
     for number, cents, _ in lines:
         wanted[number] = wanted.get(number, 0) + cents
-    numbers = list(wanted) if limit is not None else [n for n in wanted if n in totals]
-    sold = await repo.sold_per_number(session, ctx.sorteo_id, numbers, ctx.vendedor_id, ctx.ventana_id, ctx.banca_id)
-    for number in sorted(numbers):
-        on = sold.get(number, SoldOnNumber())
-        if limit is not None and on.total + wanted[number] > limit:
-            left = max(0, limit - on.total)
+    for number in sorted(wanted):
+        on, mine = sold.get(number, SoldOnNumber()), wanted[number]
+        if limit is not None and on.total > limit:
+            left = max(0, limit - (on.total - mine))
             raise Conflict(
                 f"Number {number} would exceed its limit for this sorteo (available {from_cents(left):.2f}).",
                 code="NUMBER_LIMIT_EXCEEDED",
                 details={"number": number, "available": from_cents(left)},
             )
         rule = totals.get(number)
-        if rule is not None and rule.max_total is not None and on.at_level(rule.level) + wanted[number] > rule.max_total:
-            left = max(0, rule.max_total - on.at_level(rule.level))
+        if rule is not None and rule.max_total is not None and on.at_level(rule.level) > rule.max_total:
+            left = max(0, rule.max_total - (on.at_level(rule.level) - mine))
             raise Conflict(
                 f"Restriction {rule.id}: number {number} would exceed its total for this sorteo "
                 f"(available {from_cents(left):.2f}).",
@@ -218,17 +217,19 @@ async def _check_number_limits(
 async def sell(session: AsyncSession, scope: NetworkScope, body: TicketIn, now: datetime) -> SoldTicket:
     """Sell a ticket (all-or-nothing); ``now`` is the sale instant (UTC). See the module docstring.
 
+    Two round trips: the context (``repo.SALE_CONTEXT_SQL``) and the write (``repo.SELL_SQL``: per-number
+    sums, rollup, ticket and jugadas); the per-number limits are checked on the sums the write returns.
+
     Raises Forbidden ``VENDEDOR_OUT_OF_SCOPE``; NotFound ``VENDEDOR_NOT_FOUND`` / ``SORTEO_NOT_FOUND``;
     BadRequest ``VENDEDOR_REQUIRED``, ``INVALID_NUMBER``, ``AMOUNT_ROUNDS_TO_ZERO``, ``AMOUNT_TOO_LARGE``,
     ``REVENTADO_NOT_ALLOWED``; Conflict ``INACTIVE``, ``SORTEO_NOT_OPEN``, ``SALES_CLOSED``,
-    ``BET_LIMIT_EXCEEDED``, ``NUMBER_LIMIT_EXCEEDED``.
+    ``BET_LIMIT_EXCEEDED``, ``NUMBER_LIMIT_EXCEEDED``, ``RESTRICTION_*``.
     """
     ctx = await repo.sale_context(session, _seller(scope, body.vendedorId), body.sorteoId)
     lines = _check_sale(ctx, scope, body, now)
     assert ctx.scheduled_at is not None
     totals = check_restrictions(ctx.restrictions, lines, now, ctx.scheduled_at)
-    await _check_number_limits(session, ctx, lines, totals)
-    assert ctx.vendedor_id and ctx.ventana_id and ctx.sorteo_id and ctx.loteria_id and ctx.business_date
+    assert ctx.vendedor_id and ctx.ventana_id and ctx.banca_id and ctx.sorteo_id and ctx.loteria_id and ctx.business_date
     assert ctx.base_multiplier_x is not None
     multiplier = ctx.numero_multiplier_x or ctx.base_multiplier_x
     jugadas = []
@@ -245,9 +246,14 @@ async def sell(session: AsyncSession, scope: NetworkScope, body: TicketIn, now: 
         total_amount_cents=sum(j.amount_cents for j in jugadas), commission_cents=sum(j.commission_cents for j in jugadas),
         listero_commission_cents=sum(j.listero_commission_cents for j in jugadas), created_by=scope.user_id, jugadas=jugadas,
     )
-    await rollup.record_ticket(session, ticket, +1)
     base = ctx.counter_base if ctx.counter_base is not None else await repo.day_counter_base(session, ctx.business_date)
-    ticket.ticket_number, ticket.created_at = await repo.insert_sale(session, ticket, jugadas, base)
+    done = await repo.sell(session, ticket, jugadas, base, ctx.banca_id)
+    if done.sold is None:
+        raise AmountTooLarge("The cents sold on a number of this sorteo would exceed what can be stored.")
+    _check_number_limits(ctx, lines, totals, done.sold)
+    if not done.rollup_ok:
+        raise AmountTooLarge("The day's totals of this ventana/vendedor would exceed what can be stored.")
+    ticket.ticket_number, ticket.created_at = done.ticket_number, done.created_at
     return ticket
 
 
@@ -319,6 +325,7 @@ async def cancel_ticket(session: AsyncSession, scope: NetworkScope, ticket_id: s
     if now >= cutoff:
         raise Conflict("The sorteo's cutoff has passed; the ticket can no longer be cancelled.", code="SALES_CLOSED")
     ticket.status, ticket.cancelled_at, ticket.cancelled_by = TICKET_CANCELLED, now, scope.user_id
+    await repo.uncount_ticket(session, ticket.id)
     await rollup.record_ticket(session, ticket, -1)
     await session.flush()
     return ticket, (await repo.jugadas_of(session, [ticket.id]))[ticket.id]
