@@ -34,8 +34,14 @@ def reconcile(
         console.print(f"[red]{len(report['differences'])} rollup row(s) differ from the facts.[/red]")
     for t in report["ticketDrift"][:20]:
         console.print(f"[red]ticket {t['id']}: stored totals differ from its jugadas/prize payments: {t}[/red]")
+    adj = report["adjustments"]
+    console.print(f"ADJUSTMENT movements (mayorization settlements): {adj['count']}, valueSigned {adj['valueSignedCents'] / 100:.2f}")
+    for maj in adj["broken"][:20]:
+        console.print(f"[red]mayorization {maj} is SETTLED without its live ADJUSTMENT of the settled amount[/red]")
     if report["applied"]:
         console.print("[yellow]The rollup was rebuilt from the facts.[/yellow]")
+    if adj["broken"]:
+        raise typer.Exit(1)
     if not report["differences"] and not report["ticketDrift"]:
         console.print("[green]No drift: the rollup matches the facts.[/green]")
     elif not report["applied"]:

@@ -30,6 +30,8 @@ from taquilla.core.db import Base
 
 TICKET_ACTIVE, TICKET_CANCELLED, TICKET_EVALUATED = "ACTIVE", "CANCELLED", "EVALUATED"
 SORTEO_STATES = ("SCHEDULED", "OPEN", "EVALUATED", "CLOSED")
+MOVEMENT_KIND, ADJUSTMENT_KIND = "MOVEMENT", "ADJUSTMENT"
+MAYORIZATION_OPEN, MAYORIZATION_SETTLED = "OPEN", "SETTLED"
 NO_VENDEDOR = ""
 """``vendedor_id`` of rollup rows that belong to the ventana itself (ventana-level movements)."""
 
@@ -225,6 +227,10 @@ class Movement(Base):
     reversed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reverse_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     is_final: Mapped[bool] = mapped_column(Boolean, default=False)
+    kind: Mapped[str] = mapped_column(String(16), default=MOVEMENT_KIND, server_default=MOVEMENT_KIND)
+    """``MOVEMENT`` (a cobro/pago recorded as such) or ``ADJUSTMENT`` (the settlement of a mayorization:
+    never reversed; it counts as a collection/payment of its level like any other movement)."""
+    mayorization_id: Mapped[str | None] = mapped_column(ForeignKey("network_mayorizations.id"), nullable=True)
 
 
 class Account(Base):
@@ -259,6 +265,47 @@ class DailyRollup(Base):
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
     """1 on insert, +1 on every change (same transaction as the fact): the sum over the rows under
     an answer versions it (ETag)."""
+
+
+class Mayorization(Base):
+    """The closing of a period for one account (seeds 002/003, DOMAIN.md "Mayorización"), ``maj_…``.
+
+    Figures (cents) are those of the account's statement over ``[from_date, to_date]`` when it was
+    last calculated: ``net_operative = total_sales − total_prizes − total_commission`` (the owner's
+    commission), ``debt_status`` CXC (> 0, the owner owes its creditor) / CXP (< 0) / BALANCE,
+    ``debt_amount = |net_operative|``. ``vendedor_id`` is set for a VENDEDOR record (scope filter).
+    OPEN → SETTLED once (the settlement's ADJUSTMENT movement carries ``mayorization_id``); one
+    record per (account, from_date, to_date).
+    """
+
+    __tablename__ = "network_mayorizations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("network_accounts.id"))
+    owner_type: Mapped[str] = mapped_column(String(16))
+    owner_id: Mapped[str] = mapped_column(String(64))
+    ventana_id: Mapped[str] = mapped_column(ForeignKey("ventanas.id"))
+    vendedor_id: Mapped[str | None] = mapped_column(ForeignKey("vendedores.id"), nullable=True)
+    from_date: Mapped[date] = mapped_column(Date)
+    to_date: Mapped[date] = mapped_column(Date)
+    total_sales_cents: Mapped[int]
+    total_prizes_cents: Mapped[int]
+    total_commission_cents: Mapped[int]
+    net_operative_cents: Mapped[int]
+    debt_status: Mapped[str] = mapped_column(String(8))
+    debt_amount_cents: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), default=MAYORIZATION_OPEN)
+    settled_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    settled_amount_cents: Mapped[int | None] = mapped_column(nullable=True)
+    settlement_type: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    settlement_ref: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    settlement_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    settled_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    settled_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    __mapper_args__ = {"eager_defaults": True}
 
 
 class TicketCounter(Base):

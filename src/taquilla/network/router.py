@@ -9,6 +9,7 @@ from __future__ import annotations
 from taquilla.core.routing import context_router
 from taquilla.network.draws.router import router as draws_router
 from taquilla.network.ledger.router import router as ledger_router
+from taquilla.network.mayorizations.router import router as mayorizations_router
 from taquilla.network.people.router import router as people_router
 from taquilla.network.rules.router import router as rules_router
 from taquilla.network.sales.router import router as sales_router
@@ -18,3 +19,4 @@ from taquilla.network.ventas.router import router as ventas_router
 router = context_router()
 for _sub in (structure_router, people_router, draws_router, sales_router, ledger_router, rules_router, ventas_router):
     router.include_router(_sub)
+router.include_router(mayorizations_router)

@@ -68,6 +68,9 @@ class AccountMovementOut(OutModel):
     reversedBy: str | None = Field(validation_alias="reversed_by")
     reverseReason: str | None = Field(validation_alias="reverse_reason")
     isFinal: bool = Field(False, validation_alias="is_final")
+    kind: Literal["MOVEMENT", "ADJUSTMENT"] = "MOVEMENT"
+    """``ADJUSTMENT``: a mayorization's settlement (never reversed), ``mayorizationId`` its record."""
+    mayorizationId: str | None = Field(None, validation_alias="mayorization_id")
     reversedByUser: dict[str, str] | None = None
     """``{id, name}`` of who reversed it (filled on the reverse-payment answer)."""
 

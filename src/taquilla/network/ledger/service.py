@@ -52,6 +52,7 @@ from taquilla.network.ledger.schemas import (
     StatementMeta,
     StatementOut,
 )
+from taquilla.network.mayorizations.repository import ADJUSTMENT_KIND, adjustment_report
 from taquilla.network.models import Account, Banca, Movement, Vendedor, Ventana
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -214,6 +215,8 @@ async def reverse_movement(session: AsyncSession, scope: NetworkScope, movement_
         raise Forbidden("A listero reverses movements of its vendedores only.", code="ROLE_FORBIDDEN")
     if movement.is_reversed:
         raise Conflict("This payment was already reversed.", code="ALREADY_REVERSED")
+    if movement.kind == ADJUSTMENT_KIND:  # a settled mayorization never changes
+        raise Conflict("A mayorization's settlement (ADJUSTMENT) cannot be reversed.", code="ADJUSTMENT_NOT_REVERSIBLE")
     movement.is_reversed, movement.reversed_at, movement.reversed_by, movement.reverse_reason = True, now, scope.user_id, reason
     await rollup.record_movement(session, movement, -1)
     await session.flush()
@@ -465,7 +468,8 @@ async def reconcile(session: AsyncSession, *, apply: bool = False) -> dict[str, 
     """Recompute the rollup from the facts and compare it with the stored one (writers blocked meanwhile).
 
     Returns ``{"rollupRows", "expectedRows", "differences": [{businessDate, ventanaId, vendedorId,
-    fields: {field: {expected, stored}}}], "ticketDrift": [...], "applied"}``; a stored row whose
+    fields: {field: {expected, stored}}}], "ticketDrift": [...], "applied", "adjustments"}`` (ADJUSTMENT
+    movements are movements here; ``adjustments.broken`` lists SETTLED mayorizations without their live ADJUSTMENT); a stored row whose
     figures are all zero counts as absent. ``apply=True`` rewrites the rollup from the facts when
     they differ (the caller commits).
     """
@@ -485,4 +489,4 @@ async def reconcile(session: AsyncSession, *, apply: bool = False) -> dict[str, 
     if apply and differences:
         await rollup.rebuild(session)
     return {"rollupRows": len(stored), "expectedRows": len(expected), "differences": differences,
-            "ticketDrift": drift, "applied": bool(apply and differences)}
+            "ticketDrift": drift, "applied": bool(apply and differences), "adjustments": await adjustment_report(session)}

@@ -1,0 +1,135 @@
+"""Queries of mayorizations: the period's figures from the rollup, the records, history, reconcile.
+
+The figures are read from ``network_daily_rollups`` with the ledger's level sums
+(:func:`taquilla.network.ledger.repository.sums_of_level`), never from the tickets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from taquilla.network.auth import NetworkScope
+from taquilla.network.ledger.repository import sums_of_level
+from taquilla.network.models import (
+    ADJUSTMENT_KIND,
+    MAYORIZATION_SETTLED,
+    Account,
+    DailyRollup,
+    Mayorization,
+    Movement,
+)
+from taquilla.network.rollup import ROLLUP_FIELDS
+
+
+async def period_sums(session: AsyncSession, account: Account, start: date, end: date) -> dict[str, int]:
+    """The rollup cents of ``account`` summed over CR dates ``[start, end]`` at its level.
+
+    VENTANA: every row of the ventana (movements of the banca↔ventana level only); VENDEDOR: the
+    vendedor's rows. Same sums as the statement of that account and period.
+    """
+    vendedor_level = account.owner_type == "VENDEDOR"
+    owner_col = DailyRollup.vendedor_id if vendedor_level else DailyRollup.ventana_id
+    stmt = select(*sums_of_level(vendedor_level)).where(
+        owner_col == account.owner_id, DailyRollup.business_date >= start, DailyRollup.business_date <= end
+    )
+    row = (await session.execute(stmt)).one()
+    return {f: int(getattr(row, f)) for f in ROLLUP_FIELDS}
+
+
+async def insert_record(session: AsyncSession, values: dict[str, Any]) -> str | None:
+    """A new record (``ON CONFLICT DO NOTHING`` on account and period): its id, or None when one exists
+    (also one inserted by a concurrent transaction: the insert waits for it)."""
+    stmt = (
+        pg_insert(Mayorization).values(**values)
+        .on_conflict_do_nothing(index_elements=[Mayorization.account_id, Mayorization.from_date, Mayorization.to_date])
+        .returning(Mayorization.id)
+    )
+    return await session.scalar(stmt)
+
+
+async def record_of_period_for_update(session: AsyncSession, account_id: str, start: date, end: date) -> Mayorization | None:
+    """The record of (account, period), locked FOR UPDATE and refreshed."""
+    stmt = select(Mayorization).where(
+        Mayorization.account_id == account_id, Mayorization.from_date == start, Mayorization.to_date == end
+    ).with_for_update()
+    return await session.scalar(stmt.execution_options(populate_existing=True))
+
+
+async def record_for_update(session: AsyncSession, mayorization_id: str) -> Mayorization | None:
+    """The record, locked FOR UPDATE (concurrent settles queue here) and refreshed after the wait."""
+    stmt = select(Mayorization).where(Mayorization.id == mayorization_id).with_for_update()
+    return await session.scalar(stmt.execution_options(populate_existing=True))
+
+
+def history_select(
+    scope: NetworkScope, *, start: date, end: date, owner_type: str | None, owner_id: str | None,
+    debt_status: str | None, is_settled: bool | None,
+) -> Select[Any]:
+    """Records in ``scope`` whose ``date`` (= ``to_date``) is in ``[start, end]``, with the filters."""
+    stmt = select(Mayorization).where(Mayorization.to_date >= start, Mayorization.to_date <= end)
+    stmt = scope.where(stmt, Mayorization.ventana_id, Mayorization.vendedor_id)
+    if owner_type:
+        stmt = stmt.where(Mayorization.owner_type == owner_type)
+    if owner_id:
+        stmt = stmt.where(Mayorization.owner_id == owner_id)
+    if debt_status:
+        stmt = stmt.where(Mayorization.debt_status == debt_status)
+    if is_settled is not None:
+        stmt = stmt.where((Mayorization.status == MAYORIZATION_SETTLED) if is_settled else (Mayorization.status != MAYORIZATION_SETTLED))
+    return stmt
+
+
+_ORDER = {"date": Mayorization.to_date, "debtAmount": Mayorization.debt_amount_cents, "netOperative": Mayorization.net_operative_cents}
+
+
+async def history_page(
+    session: AsyncSession, stmt: Select[Any], *, order_by: str, descending: bool, offset: int, limit: int,
+) -> tuple[int, int, int, list[Mayorization]]:
+    """``(total, Σ debt cents, Σ settled cents, one page)``: the totals over every matching record.
+
+    Ties are ordered by ``createdAt`` then ``id`` in the same direction (stable pages).
+    """
+    sub = stmt.subquery()
+    totals = (await session.execute(select(
+        func.count(), func.coalesce(func.sum(sub.c.debt_amount_cents), 0), func.coalesce(func.sum(sub.c.settled_amount_cents), 0)
+    ).select_from(sub))).one()
+    cols = (_ORDER[order_by], Mayorization.created_at, Mayorization.id)
+    rows = await session.scalars(stmt.order_by(*(c.desc() if descending else c.asc() for c in cols)).offset(offset).limit(limit))
+    return int(totals[0]), int(totals[1]), int(totals[2]), list(rows)
+
+
+async def owner_names(session: AsyncSession, records: Sequence[Mayorization]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(owner type, owner id) → (code, name) of the records' ventanas and vendedores."""
+    from taquilla.network.ledger.repository import names_of
+    from taquilla.network.models import Vendedor, Ventana
+
+    out: dict[tuple[str, str], tuple[str, str]] = {}
+    for owner_type, model in (("VENTANA", Ventana), ("VENDEDOR", Vendedor)):
+        ids = sorted({r.owner_id for r in records if r.owner_type == owner_type})
+        out |= {(owner_type, k): v for k, v in (await names_of(session, model, ids)).items()}
+    return out
+
+
+# ---- reconcile ------------------------------------------------------------------------------------
+
+
+async def adjustment_report(session: AsyncSession) -> dict[str, Any]:
+    """Live ADJUSTMENT movements (``count``, ``valueSignedCents`` = Σ +paid −collected) and the
+    SETTLED records whose ADJUSTMENT is missing, reversed or of another amount (``broken``: ids, first 100)."""
+    signed = case((Movement.type == "payment", Movement.amount_cents), else_=-Movement.amount_cents)
+    live = select(func.count(), func.coalesce(func.sum(signed), 0)).where(Movement.kind == ADJUSTMENT_KIND, Movement.is_reversed.is_(False))
+    count, total = (await session.execute(live)).one()
+    good = select(Movement.mayorization_id).where(
+        Movement.kind == ADJUSTMENT_KIND, Movement.is_reversed.is_(False),
+        Movement.mayorization_id == Mayorization.id, Movement.amount_cents == Mayorization.settled_amount_cents,
+    )
+    broken = await session.scalars(
+        select(Mayorization.id).where(Mayorization.status == MAYORIZATION_SETTLED, ~good.exists()).order_by(Mayorization.id).limit(100)
+    )
+    return {"count": int(count), "valueSignedCents": int(total), "broken": list(broken)}

@@ -1,0 +1,276 @@
+"""Rules of mayorizations (seeds 002/003, DOMAIN.md "Mayorización" and "Two levels of accounts").
+
+* **Calculate** (``calculate``): the closing of ``[fromDate, toDate]`` for one account, from the
+  rollup at the account's level — the same figures as its statement: ``totalSales``,
+  ``totalPrizes`` (payouts), ``totalCommission`` (listero's for a VENTANA account, vendedor's for
+  a VENDEDOR one), ``netOperative = sales − prizes − commission``, ``debtStatus`` CXC/CXP/BALANCE,
+  ``debtAmount = |netOperative|``. Persisted; recalculating refreshes an OPEN record (same id) and
+  is refused (409) for a SETTLED one.
+* **Settle** (``settle``): in full, once. Writes an ADJUSTMENT movement of the record's own level
+  (VENTANA: banca↔ventana; VENDEDOR: ventana↔vendedor): PAYMENT (the owner pays its creditor) is a
+  ``collection`` (valueSigned −amount), COLLECTION a ``payment`` (+amount), through the rollup,
+  so statements, balances, dashboards and reconcile count it; marks the record SETTLED. The
+  record row is locked (``FOR UPDATE``): of concurrent settles exactly one succeeds.
+* **RBAC**: ADMIN all; a listero its ventana's and its vendedores' records (calculates both,
+  settles its vendedores' only); a VENDEDOR reads its own (the routes refuse it the writes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from taquilla.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from taquilla.core.ids import new_id
+from taquilla.core.money import checked_cents, from_cents, to_cents
+from taquilla.core.periods import DateRange, Period, parse_cr_date, resolve_period
+from taquilla.core.security import Role
+from taquilla.network import rollup
+from taquilla.network.auth import NetworkScope
+from taquilla.network.ledger import repository as ledger_repo
+from taquilla.network.ledger.service import remaining_cents
+from taquilla.network.mayorizations import repository as repo
+from taquilla.network.mayorizations.schemas import (
+    HistorySummary,
+    LedgerEntryOut,
+    MayorizationOut,
+    Pagination,
+    SettleIn,
+    SettleOut,
+)
+from taquilla.network.models import (
+    ADJUSTMENT_KIND,
+    MAYORIZATION_OPEN,
+    MAYORIZATION_SETTLED,
+    Account,
+    Mayorization,
+    Movement,
+    Vendedor,
+)
+
+ALREADY_SETTLED = "Majorization is already settled"
+_SIDES = {"VENTANA": ("El listero", "a la banca", "La banca", "al listero"), "VENDEDOR": ("El vendedor", "al listero", "El listero", "al vendedor")}
+
+
+def colones(cents: int) -> str:
+    """``₡1,150,000`` (``₡1,150,000.50`` when there are céntimos) of non-negative ``cents``."""
+    whole, rest = divmod(cents, 100)
+    return f"₡{whole:,}" + (f".{rest:02d}" if rest else "")
+
+
+def debt_description(owner_type: str, debt_status: str, debt_cents: int) -> str:
+    """The Spanish text naming the two sides of the account's level (DOMAIN.md "Mayorización").
+
+    VENTANA: CXC "El listero debe ₡X a la banca", CXP "La banca debe ₡X al listero"; VENDEDOR: CXC
+    "El vendedor debe ₡X al listero", CXP "El listero debe ₡X al vendedor"; BALANCE: nothing owed.
+    """
+    debtor, to_creditor, creditor, to_debtor = _SIDES[owner_type]
+    if debt_status == "CXC":
+        return f"{debtor} debe {colones(debt_cents)} {to_creditor}"
+    if debt_status == "CXP":
+        return f"{creditor} debe {colones(debt_cents)} {to_debtor}"
+    return "Saldo en cero: no hay nada que liquidar" + (" entre la banca y el listero" if owner_type == "VENTANA" else " entre el listero y el vendedor")
+
+
+def debt_of(net_cents: int) -> tuple[str, int]:
+    """``(debtStatus, debtAmount cents)``: CXC when ``net_cents`` > 0, CXP when < 0, BALANCE at 0."""
+    return ("CXC" if net_cents > 0 else "CXP" if net_cents < 0 else "BALANCE"), abs(net_cents)
+
+
+def to_out(m: Mayorization, names: dict[tuple[str, str], tuple[str, str]]) -> MayorizationOut:
+    """The response shape of a record; ``ownerCode``/``ownerName`` from ``names`` (the owner's current ones)."""
+    code, name = names.get((m.owner_type, m.owner_id), (m.owner_id, m.owner_id))
+    return MayorizationOut(
+        id=m.id, accountId=m.account_id, ownerType=m.owner_type, ownerId=m.owner_id, ownerCode=code, ownerName=name,  # type: ignore[arg-type]
+        ventanaId=m.ventana_id, date=m.to_date, fromDate=m.from_date, toDate=m.to_date,
+        totalSales=from_cents(m.total_sales_cents), totalPrizes=from_cents(m.total_prizes_cents),
+        totalCommission=from_cents(m.total_commission_cents), netOperative=from_cents(m.net_operative_cents),
+        debtStatus=m.debt_status, debtAmount=from_cents(m.debt_amount_cents),  # type: ignore[arg-type]
+        debtDescription=debt_description(m.owner_type, m.debt_status, m.debt_amount_cents),
+        status=m.status, isSettled=m.status == MAYORIZATION_SETTLED, settledDate=m.settled_date,  # type: ignore[arg-type]
+        settledAmount=None if m.settled_amount_cents is None else from_cents(m.settled_amount_cents),
+        settlementType=m.settlement_type, settlementRef=m.settlement_ref, settledBy=m.settled_by,  # type: ignore[arg-type]
+        createdAt=m.created_at, updatedAt=m.updated_at,
+    )
+
+
+async def _view(session: AsyncSession, m: Mayorization) -> MayorizationOut:
+    return to_out(m, await repo.owner_names(session, [m]))
+
+
+# ---- calculate ------------------------------------------------------------------------------------
+
+
+def _figures(sums: dict[str, int], owner_type: str) -> dict[str, int | str]:
+    commission = sums["vendedor_commission_cents"] if owner_type == "VENDEDOR" else sums["listero_commission_cents"]
+    net = sums["sales_cents"] - sums["payouts_cents"] - commission
+    status, amount = debt_of(net)
+    return {
+        "total_sales_cents": sums["sales_cents"], "total_prizes_cents": sums["payouts_cents"], "total_commission_cents": commission,
+        "net_operative_cents": net, "debt_status": status, "debt_amount_cents": amount,
+    }
+
+
+async def calculate(session: AsyncSession, scope: NetworkScope, account_id: str, from_date: str, to_date: str) -> MayorizationOut:
+    """Calculate and persist the mayorization of ``account_id`` over CR dates ``[from_date, to_date]``.
+
+    ADMIN any account; a listero its ventana's and its vendedores' (a VENDEDOR never reaches here).
+    The record of the same account and period is refreshed while OPEN (same id, locked while it
+    changes). Raises BadRequest ``INVALID_DATE``/``INVALID_RANGE``, NotFound ``ACCOUNT_NOT_FOUND``
+    (also outside the scope), Conflict ``MAYORIZATION_SETTLED`` (a SETTLED period never changes).
+    """
+    start, end = parse_cr_date(from_date, "fromDate"), parse_cr_date(to_date, "toDate")
+    if start > end:
+        raise BadRequest("fromDate must be on or before toDate.", code="INVALID_RANGE")
+    account = await ledger_repo.account_in_scope(session, scope, account_id)
+    if account is None:
+        raise NotFound(f"Account {account_id!r} not found.", code="ACCOUNT_NOT_FOUND")
+    figures = _figures(await repo.period_sums(session, account, start, end), account.owner_type)
+    new = await repo.insert_record(session, {
+        "id": new_id("maj"), "account_id": account.id, "owner_type": account.owner_type, "owner_id": account.owner_id,
+        "ventana_id": account.ventana_id, "vendedor_id": account.owner_id if account.owner_type == "VENDEDOR" else None,
+        "from_date": start, "to_date": end, "status": MAYORIZATION_OPEN, "created_by": scope.user_id, **figures,
+    })
+    record = await repo.record_of_period_for_update(session, account.id, start, end)
+    assert record is not None
+    if new is None:
+        if record.status == MAYORIZATION_SETTLED:
+            raise Conflict(ALREADY_SETTLED, code="MAYORIZATION_SETTLED")
+        # the figures are read again after the lock: a concurrent refresh cannot leave older ones
+        figures = _figures(await repo.period_sums(session, account, start, end), account.owner_type)
+        for k, v in figures.items():
+            setattr(record, k, v)
+        record.created_by = scope.user_id
+        await session.flush()
+        await session.refresh(record, ["updated_at"])
+    return await _view(session, record)
+
+
+# ---- history --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryQuery:
+    """The history filters as the route received them (strings validated here)."""
+
+    period: str | None
+    from_date: str | None
+    to_date: str | None
+    owner_type: str | None
+    owner_id: str | None
+    debt_status: str | None
+    is_settled: bool | None
+    page: int
+    page_size: int
+    order_by: str
+    descending: bool
+
+
+async def _check_owner_filter(session: AsyncSession, scope: NetworkScope, owner_id: str | None) -> None:
+    """An ``ownerId`` outside the caller's scope is a 403 ``OUT_OF_SCOPE`` (never an empty page)."""
+    if owner_id is None or scope.is_admin:
+        return
+    if scope.role is Role.VENDEDOR:
+        if owner_id != scope.vendedor_id:
+            raise Forbidden("A VENDEDOR sees only its own mayorizations.", code="OUT_OF_SCOPE")
+        return
+    if owner_id == scope.ventana_id:
+        return
+    vendedor = await session.get(Vendedor, owner_id)
+    if vendedor is None or vendedor.ventana_id != scope.ventana_id:
+        raise Forbidden("A listero sees only its ventana's and its vendedores' mayorizations.", code="OUT_OF_SCOPE")
+
+
+async def history(
+    session: AsyncSession, scope: NetworkScope, q: HistoryQuery, today: date,
+) -> tuple[list[MayorizationOut], Pagination, HistorySummary]:
+    """Records in the caller's scope whose ``date`` (= ``toDate``) is in the period (default ``week``;
+    ``fromDate``+``toDate`` without ``period`` mean ``range``), filtered, ordered (``orderBy``, ties by
+    creation) and paged; the summary covers every matching record. Raises BadRequest (period,
+    ``PAGE_OUT_OF_RANGE``), Forbidden ``OUT_OF_SCOPE``.
+    """
+    period = q.period or (Period.RANGE.value if q.from_date and q.to_date else Period.WEEK.value)
+    span: DateRange = resolve_period(period, q.from_date, q.to_date, today=today, default=Period.WEEK)
+    await _check_owner_filter(session, scope, q.owner_id)
+    stmt = repo.history_select(
+        scope, start=span.start, end=span.end, owner_type=q.owner_type, owner_id=q.owner_id,
+        debt_status=q.debt_status, is_settled=q.is_settled,
+    )
+    total, debt, settled, rows = await repo.history_page(
+        session, stmt, order_by=q.order_by, descending=q.descending, offset=(q.page - 1) * q.page_size, limit=q.page_size,
+    )
+    pages = (total + q.page_size - 1) // q.page_size
+    if total and q.page > pages:
+        raise BadRequest(f"page {q.page} is out of range (1–{pages}).", code="PAGE_OUT_OF_RANGE")
+    names = await repo.owner_names(session, rows)
+    summary = HistorySummary(totalDebtAmount=from_cents(debt), totalSettledAmount=from_cents(settled), pendingSettlement=from_cents(debt - settled))
+    return [to_out(m, names) for m in rows], Pagination(page=q.page, pageSize=q.page_size, total=total, totalPages=pages), summary
+
+
+# ---- settle ---------------------------------------------------------------------------------------
+
+
+async def account_balance_cents(session: AsyncSession, account: Account) -> int:
+    """The account's all-time remaining balance (cents, + CxC), read from the rollup at its level."""
+    sums = await ledger_repo.all_time_by_owner(session, account.owner_type, [account.owner_id])
+    return remaining_cents(sums.get(account.owner_id, rollup.zero()), "vendedor" if account.owner_type == "VENDEDOR" else "ventana")
+
+
+def _check_settlement(m: Mayorization, body: SettleIn) -> int:
+    if m.debt_status == "BALANCE":
+        raise BadRequest("A BALANCE mayorization has nothing to settle.", code="NOTHING_TO_SETTLE")
+    expected = "PAYMENT" if m.debt_status == "CXC" else "COLLECTION"
+    if body.settlementType != expected:
+        raise BadRequest(
+            f"A {m.debt_status} mayorization is settled with settlementType {expected}.", code="SETTLEMENT_TYPE_MISMATCH",
+            details={"debtStatus": m.debt_status, "expected": expected},
+        )
+    cents = checked_cents(to_cents(Decimal(body.amount)))
+    if cents != m.debt_amount_cents:
+        raise BadRequest(
+            f"amount must equal the debtAmount {from_cents(m.debt_amount_cents)} (settled in full).", code="AMOUNT_MISMATCH",
+            details={"debtAmount": from_cents(m.debt_amount_cents)},
+        )
+    return cents
+
+
+async def settle(session: AsyncSession, scope: NetworkScope, body: SettleIn, now: datetime) -> SettleOut:
+    """Settle an OPEN record in full (see the module notes); returns the record, its ADJUSTMENT and the new balance.
+
+    Raises BadRequest ``INVALID_DATE``, ``NOTHING_TO_SETTLE`` (BALANCE), ``SETTLEMENT_TYPE_MISMATCH``,
+    ``AMOUNT_MISMATCH``; NotFound ``MAYORIZATION_NOT_FOUND`` (also outside the scope); Forbidden
+    ``ROLE_FORBIDDEN`` (a listero's own VENTANA record); Conflict ``MAYORIZATION_SETTLED``.
+    """
+    day = parse_cr_date(body.date, "date")
+    m = await repo.record_for_update(session, body.mayorizationId)
+    if m is None or not scope.sees(m.ventana_id, m.vendedor_id):
+        raise NotFound(f"Majorization {body.mayorizationId!r} not found.", code="MAYORIZATION_NOT_FOUND")
+    if scope.role is not Role.ADMIN and m.owner_type != "VENDEDOR":
+        raise Forbidden("A listero settles its vendedores' mayorizations only (the banca settles the ventana's).", code="ROLE_FORBIDDEN")
+    if m.status == MAYORIZATION_SETTLED:
+        raise Conflict(ALREADY_SETTLED, code="MAYORIZATION_SETTLED")
+    cents = _check_settlement(m, body)
+    note = f"{body.settlementType} - Ref: {body.reference}" + (f" ({body.note})" if body.note else "")
+    movement = Movement(
+        id=new_id("entry"), account_id=m.account_id, ventana_id=m.ventana_id, vendedor_id=m.vendedor_id, date=day, time=None,
+        amount_cents=cents, type="collection" if body.settlementType == "PAYMENT" else "payment", method="other", notes=note,
+        idempotency_key=body.requestId, created_by=scope.user_id, is_reversed=False, is_final=False,
+        kind=ADJUSTMENT_KIND, mayorization_id=m.id,
+    )
+    session.add(movement)
+    await session.flush()
+    await rollup.record_movement(session, movement, +1)
+    m.status, m.settled_date, m.settled_amount_cents, m.settlement_type = MAYORIZATION_SETTLED, day, cents, body.settlementType
+    m.settlement_ref, m.settlement_note, m.settled_by, m.settled_at = body.reference, body.note, scope.user_id, now
+    await session.flush()
+    await session.refresh(m, ["updated_at"])
+    account = await session.get(Account, m.account_id)
+    assert account is not None
+    entry = LedgerEntryOut(
+        id=movement.id, valueSigned=from_cents(-cents if movement.type == "collection" else cents), note=note, date=day,
+        referenceId=m.id, createdAt=movement.created_at,
+    )
+    return SettleOut(mayorization=await _view(session, m), ledgerEntry=entry, newBalance=from_cents(await account_balance_cents(session, account)))
