@@ -5,6 +5,7 @@ Every variable is documented in the README's configuration table.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -63,6 +64,11 @@ class Settings(BaseSettings):
 
     # Sales network
     network_timezone: str = Field(default="America/Costa_Rica", alias="NETWORK_TIMEZONE")
+    dashboard_cache_ttl_seconds: int = Field(default=300, ge=1, le=86400, alias="DASHBOARD_CACHE_TTL_SECONDS")
+    dashboard_cxc_alert_threshold: Decimal = Field(default=Decimal(1_000_000), ge=0, alias="DASHBOARD_CXC_ALERT_THRESHOLD",
+                                                   description="colones: a ventana whose CxC exceeds it raises a HIGH_CXC alert")
+    dashboard_low_margin_percent: Decimal = Field(default=Decimal(5), alias="DASHBOARD_LOW_MARGIN_PERCENT",
+                                                  description="a period margin below it (percent) raises a LOW_MARGIN alert")
 
 
     @field_validator("jwt_secret")

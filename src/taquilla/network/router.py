@@ -7,6 +7,7 @@ structure (bancas, ventanas, vendedores, loterías), people (users, commission p
 from __future__ import annotations
 
 from taquilla.core.routing import context_router
+from taquilla.network.dashboard.router import router as dashboard_router
 from taquilla.network.draws.router import router as draws_router
 from taquilla.network.ledger.router import router as ledger_router
 from taquilla.network.mayorizations.router import router as mayorizations_router
@@ -17,6 +18,7 @@ from taquilla.network.structure.router import router as structure_router
 from taquilla.network.ventas.router import router as ventas_router
 
 router = context_router()
-for _sub in (structure_router, people_router, draws_router, sales_router, ledger_router, rules_router, ventas_router):
+for _sub in (structure_router, people_router, draws_router, sales_router, ledger_router, rules_router, ventas_router,
+             dashboard_router):
     router.include_router(_sub)
 router.include_router(mayorizations_router)

@@ -5,22 +5,26 @@ Common query: ``scope=mine|all`` (accepted; the caller's role decides the reach)
 ``date=today|yesterday|week|month|year|range`` (default today) with ``fromDate``/``toDate``
 (CR ``YYYY-MM-DD``), ``ventanaId``, ``vendedorId``, ``loteriaId``, ``sorteoId``.
 Errors: 400 (unknown period/dimension/granularity, bad range, ``top`` out of 1–50, malformed
-id), 401, 403 ``OUT_OF_SCOPE`` / ``NETWORK_FORBIDDEN``. GETs never write.
+id), 401, 403 ``OUT_OF_SCOPE`` / ``NETWORK_FORBIDDEN``. GETs never write. Every 200 carries an
+``ETag``; ``If-None-Match`` with the current one → 304; answers are cached in Redis under their
+version (:mod:`taquilla.network.versioned`, ``x-cache: hit|miss``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 
 from taquilla.core.db import SessionDep
 from taquilla.core.periods import DateRange, Period, resolve_period
-from taquilla.core.responses import Envelope, ok
+from taquilla.core.responses import Envelope
 from taquilla.core.routing import context_router
-from taquilla.network.auth import NetworkScopeDep
+from taquilla.network.auth import NetworkScope, NetworkScopeDep
 from taquilla.network.clock import TodayDep
 from taquilla.network.common import R_READ, IdQuery
+from taquilla.network.dashboard.service import scope_key
 from taquilla.network.ventas import service
 from taquilla.network.ventas.repository import SalesFilter
 from taquilla.network.ventas.schemas import (
@@ -31,7 +35,9 @@ from taquilla.network.ventas.schemas import (
     TimePoint,
     VentasSummary,
 )
+from taquilla.network.versioned import respond
 
+R_VENTAS = {**R_READ, 304: {"description": "Not Modified (If-None-Match holds the current ETag)"}}
 router = context_router(prefix="/api/v1/ventas", tags=["sales network: sales home"])
 
 
@@ -62,33 +68,48 @@ async def _filter(
 FilterDep = Annotated[SalesFilter, Depends(_filter)]
 
 
-@router.get("/summary", response_model=Envelope[VentasSummary], responses=R_READ)
-async def summary(f: FilterDep, session: SessionDep) -> Any:
+async def _versioned(request: Request, endpoint: str, f: SalesFilter, scope: NetworkScope, session: Any,
+                     compute: Callable[[], Awaitable[Any]], *extra: Any) -> Any:
+    async def data(_etag: str) -> Any:
+        return await compute()
+
+    version = await service.version(session, f)
+    return await respond(request, "ventas:" + endpoint, (f, extra), scope_key(scope), version, data)
+
+
+@router.get("/summary", response_model=Envelope[VentasSummary], responses=R_VENTAS)
+async def summary(request: Request, scope: NetworkScopeDep, f: FilterDep, session: SessionDep) -> Any:
     """``{ventasTotal, ticketsCount, jugadasCount, payoutTotal, neto, lastTicketAt}`` of the period in the caller's scope.
 
     Amounts in major units; cancelled tickets excluded; ``neto = ventasTotal − payoutTotal``;
     ``lastTicketAt`` the newest sale (UTC) or null.
     """
-    return ok(await service.summary(session, f))
+    return await _versioned(request, "summary", f, scope, session, lambda: service.summary(session, f))
 
 
-@router.get("/breakdown", response_model=Envelope[list[BreakdownItem]], responses=R_READ)
+@router.get("/breakdown", response_model=Envelope[list[BreakdownItem]], responses=R_VENTAS)
 async def breakdown(
+    request: Request,
+    scope: NetworkScopeDep,
     f: FilterDep,
     session: SessionDep,
     dimension: BreakdownDimension = "ventana",
     top: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> Any:
     """``[{key, name, ventasTotal, ticketsCount, payoutTotal, neto}]``: the ``top`` groups by ``ventasTotal`` desc."""
-    return ok(await service.breakdown(session, f, dimension, top))
+    return await _versioned(request, "breakdown", f, scope, session, lambda: service.breakdown(session, f, dimension, top),
+                            dimension, top)
 
 
-@router.get("/timeseries", response_model=Envelope[list[TimePoint]], responses=R_READ)
+@router.get("/timeseries", response_model=Envelope[list[TimePoint]], responses=R_VENTAS)
 async def timeseries(
+    request: Request,
+    scope: NetworkScopeDep,
     f: FilterDep,
     session: SessionDep,
     granularity: Granularity = "day",
     dimension: Annotated[BreakdownDimension | None, Query(description="accepted (the front end sends it); the series is the total")] = None,
 ) -> Any:
     """``[{ts, ventasTotal, ticketsCount}]`` per hour, day or week (``ts`` = bucket start, UTC), oldest first."""
-    return ok(await service.timeseries(session, f, granularity))
+    return await _versioned(request, "timeseries", f, scope, session, lambda: service.timeseries(session, f, granularity),
+                            granularity)

@@ -20,6 +20,7 @@ from taquilla.core.errors import Forbidden
 from taquilla.core.money import from_cents
 from taquilla.core.periods import CR_TZ, DateRange
 from taquilla.network.auth import NetworkScope
+from taquilla.network.dashboard import repository as dash_repo
 from taquilla.network.ventas import repository as repo
 from taquilla.network.ventas.repository import SalesFilter
 from taquilla.network.ventas.schemas import BreakdownItem, TimePoint, VentasSummary
@@ -41,6 +42,14 @@ async def resolve_filter(
     if vendedor_id is not None and listero and await repo.ventana_of_vendedor(session, vendedor_id) != scope.ventana_id:
         raise Forbidden("This vendedor is outside your scope.", code="OUT_OF_SCOPE")
     return SalesFilter(period.start, period.end, ventana_id, vendedor_id, loteria_id, sorteo_id)
+
+
+async def version(session: AsyncSession, f: SalesFilter) -> str:
+    """The version of an answer over ``f`` (:mod:`taquilla.network.versioned`): revision sum and row count
+    of the rollup rows of the period and the ventana/vendedor filter (every sale, cancellation and
+    evaluation under the answer changes one of them), and the stamp of the ventanas' and vendedores' names."""
+    rev, rows = await dash_repo.version(session, dash_repo.Rows(f.start, f.end, f.ventana_id, f.vendedor_id))
+    return f"{rev}.{rows}.{await dash_repo.structure_stamp(session, f.ventana_id, True)}"
 
 
 async def summary(session: AsyncSession, f: SalesFilter) -> VentasSummary:
@@ -78,7 +87,7 @@ async def breakdown(session: AsyncSession, f: SalesFilter, dimension: str, top: 
     return out
 
 
-def _start_utc(bucket: date | datetime) -> datetime:
+def start_utc(bucket: date | datetime) -> datetime:
     """The UTC instant of a bucket's start (a CR date → its CR midnight; a naive CR wall-clock hour)."""
     moment = bucket if isinstance(bucket, datetime) else datetime.combine(bucket, time(0))
     return moment.replace(tzinfo=CR_TZ).astimezone(UTC)
@@ -99,5 +108,5 @@ async def timeseries(session: AsyncSession, f: SalesFilter, granularity: str) ->
         count = (f.end - first).days // step + 1
         if count <= _MAX_FILLED_BUCKETS:
             buckets = [first + timedelta(days=i * step) for i in range(count)]
-    return [TimePoint(ts=_start_utc(b), ventasTotal=from_cents(rows.get(b, (0, 0))[0]), ticketsCount=rows.get(b, (0, 0))[1])
+    return [TimePoint(ts=start_utc(b), ventasTotal=from_cents(rows.get(b, (0, 0))[0]), ticketsCount=rows.get(b, (0, 0))[1])
             for b in buckets]

@@ -1,0 +1,252 @@
+"""Queries of the dashboards: the rollup summed per entity for a period and a reference month at once,
+the version of an answer (revision sums), winners from the partial index, lotería figures from tickets.
+
+The level rule is the ledger's (:func:`taquilla.network.ledger.repository.sums_of_level`): a
+ventana's figures are the sales, payouts and commissions of all its rows but the collected/paid
+cents of its own rows only (``vendedor_id = ''``: banca↔ventana movements); a vendedor's are its
+rows (ventana↔vendedor movements). Every function reads; none writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import String, and_, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from taquilla.core.periods import DateRange
+from taquilla.network.models import NO_VENDEDOR, TICKET_CANCELLED, DailyRollup, Loteria, LotteryTicket, Vendedor, Ventana
+from taquilla.network.rollup import ROLLUP_FIELDS
+
+_MOVEMENT_FIELDS = ("collected_cents", "paid_cents")
+_R = DailyRollup
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """Which rollup rows an answer reads: CR dates ``[start, end]``, optionally one ventana / one vendedor."""
+
+    start: date
+    end: date
+    ventana_id: str | None = None
+    vendedor_id: str | None = None
+
+    def conds(self) -> list[Any]:
+        conds: list[Any] = [_R.business_date >= self.start, _R.business_date <= self.end]
+        if self.ventana_id:
+            conds.append(_R.ventana_id == self.ventana_id)
+        if self.vendedor_id:
+            conds.append(_R.vendedor_id == self.vendedor_id)
+        return conds
+
+
+async def version(session: AsyncSession, rows: Rows) -> tuple[int, int]:
+    """``(sum of revision, row count)`` of the rollup rows under an answer: changes with every fact under it."""
+    r = (await session.execute(select(func.coalesce(func.sum(_R.revision), 0), func.count()).where(*rows.conds()))).one()
+    return int(r[0]), int(r[1])
+
+
+async def structure_stamp(session: AsyncSession, ventana_id: str | None, with_vendedores: bool) -> int:
+    """A hash of the ids, codes, names and states of the ventanas (and vendedores) an answer names."""
+    def stamp(model: Any) -> Any:
+        expr = func.hashtext(model.id + "\x1f" + model.code + "\x1f" + model.name + "\x1f" + cast(model.is_active, String))
+        return func.coalesce(func.sum(expr), 0)
+
+    stmt_v = select(stamp(Ventana))
+    if ventana_id:
+        stmt_v = stmt_v.where(Ventana.id == ventana_id)
+    total = int(await session.scalar(stmt_v) or 0)
+    if with_vendedores:
+        stmt_u = select(stamp(Vendedor))
+        if ventana_id:
+            stmt_u = stmt_u.where(Vendedor.ventana_id == ventana_id)
+        total = total * 31 + int(await session.scalar(stmt_u) or 0)
+    return total
+
+
+def _window_sums(prefix: str, window: DateRange, vendedor_level: bool) -> list[Any]:
+    """``SUM(field) FILTER (dates in window [and own-level rows for movements])`` for every rollup field."""
+    in_window = and_(_R.business_date >= window.start, _R.business_date <= window.end)
+    out = []
+    for f in ROLLUP_FIELDS:
+        cond = in_window
+        if f in _MOVEMENT_FIELDS and not vendedor_level:
+            cond = and_(in_window, _R.vendedor_id == NO_VENDEDOR)
+        out.append(func.coalesce(func.sum(getattr(_R, f)).filter(cond), 0).label(prefix + f))
+    return out
+
+
+def _split(r: Any, prefix: str) -> dict[str, int]:
+    return {f: int(getattr(r, prefix + f)) for f in ROLLUP_FIELDS}
+
+
+async def sums_by_entity(
+    session: AsyncSession, windows: dict[str, DateRange], *, dimension: str, ventana_id: str | None,
+) -> dict[tuple[str, str], dict[str, dict[str, int]]]:
+    """Per entity, the summed rollup cents of each window (e.g. ``{"p": period, "m": month}``), one scan.
+
+    ``dimension`` ventana: key ``(ventana_id, '')``, all rows of the ventana, movements of its own
+    rows only. vendedor: key ``(ventana_id, vendedor_id)``, the vendedor's rows. Entities without
+    rows in any window are absent.
+    """
+    vendedor_level = dimension == "vendedor"
+    lo = min(w.start for w in windows.values())
+    hi = max(w.end for w in windows.values())
+    cols: list[Any] = []
+    for prefix, w in windows.items():
+        cols += _window_sums(prefix + "_", w, vendedor_level)
+    keys: list[Any] = [_R.ventana_id] + ([_R.vendedor_id] if vendedor_level else [])
+    stmt = select(*keys, *cols).where(*Rows(lo, hi, ventana_id).conds())
+    if vendedor_level:
+        stmt = stmt.where(_R.vendedor_id != NO_VENDEDOR)
+    stmt = stmt.group_by(*keys)
+    out = {}
+    for r in await session.execute(stmt):
+        key = (r.ventana_id, r.vendedor_id if vendedor_level else "")
+        out[key] = {prefix: _split(r, prefix + "_") for prefix in windows}
+    return out
+
+
+async def totals(session: AsyncSession, window: DateRange, ventana_id: str | None) -> dict[str, int]:
+    """The banca-level sums of one window (sales, payouts, commissions of every row; banca↔ventana movements)."""
+    r = (await session.execute(select(*_window_sums("", window, False)).where(*Rows(window.start, window.end, ventana_id).conds()))).one()
+    return _split(r, "")
+
+
+async def sums_by_day(session: AsyncSession, window: DateRange, ventana_id: str | None) -> dict[date, dict[str, int]]:
+    """Per CR business date of ``window``: the banca-level sums (days with rows only)."""
+    stmt = (select(_R.business_date, *_window_sums("", window, False)).where(*Rows(window.start, window.end, ventana_id).conds())
+            .group_by(_R.business_date))
+    return {r.business_date: _split(r, "") for r in await session.execute(stmt)}
+
+
+# ---- winners (partial index ix_network_tickets_winners) ------------------------------------------------
+
+_WINNER = and_(LotteryTicket.payout_cents > 0, LotteryTicket.status != TICKET_CANCELLED)
+
+
+async def winners(
+    session: AsyncSession, window: DateRange, ventana_id: str | None, *, by: str | None = None,
+    loteria_ids: Sequence[str] = (),
+) -> dict[Any, int]:
+    """Winning (payout > 0), non-cancelled tickets of ``window``: ``{None: n}``, or per ``by`` = day | ventana."""
+    t = LotteryTicket
+    conds = [t.business_date >= window.start, t.business_date <= window.end, _WINNER]
+    if ventana_id:
+        conds.append(t.ventana_id == ventana_id)
+    if loteria_ids:
+        conds.append(t.loteria_id.in_(loteria_ids))
+    if by is None:
+        return {None: int(await session.scalar(select(func.count()).select_from(t).where(*conds)) or 0)}
+    col = t.business_date if by == "day" else t.ventana_id
+    return {k: int(n) for k, n in await session.execute(select(col, func.count()).where(*conds).group_by(col))}
+
+
+# ---- figures from the facts (a lotería filter or dimension; the rollup has no lotería) ---------------------
+
+
+def _ticket_conds(window: DateRange, ventana_id: str | None, loteria_ids: Sequence[str] | None) -> list[Any]:
+    t = LotteryTicket
+    conds: list[Any] = [t.business_date >= window.start, t.business_date <= window.end, t.status != TICKET_CANCELLED]
+    if ventana_id:
+        conds.append(t.ventana_id == ventana_id)
+    if loteria_ids:
+        conds.append(t.loteria_id.in_(loteria_ids))
+    return conds
+
+
+def _ticket_sums(prefix: str, window: DateRange) -> list[Any]:
+    t = LotteryTicket
+    cond = and_(t.business_date >= window.start, t.business_date <= window.end)
+    pairs = (("sales_cents", t.total_amount_cents), ("payouts_cents", t.payout_cents),
+             ("listero_commission_cents", t.listero_commission_cents), ("vendedor_commission_cents", t.commission_cents),
+             ("paid_to_customer_cents", t.paid_cents))
+    cols = [func.coalesce(func.sum(c).filter(cond), 0).label(prefix + f) for f, c in pairs]
+    cols.append(func.count().filter(cond).label(prefix + "ticket_count"))
+    return cols
+
+
+def _ticket_split(r: Any, prefix: str) -> dict[str, int]:
+    out = dict.fromkeys(ROLLUP_FIELDS, 0)
+    for f in ("sales_cents", "payouts_cents", "listero_commission_cents", "vendedor_commission_cents", "paid_to_customer_cents",
+              "ticket_count"):
+        out[f] = int(getattr(r, prefix + f))
+    return out
+
+
+async def ticket_sums_by_entity(
+    session: AsyncSession, windows: dict[str, DateRange], *, dimension: str, ventana_id: str | None, loteria_ids: Sequence[str],
+) -> dict[tuple[str, str], dict[str, dict[str, int]]]:
+    """As :func:`sums_by_entity` but from the tickets of ``loteria_ids`` (no movements: they belong to no lotería)."""
+    t = LotteryTicket
+    lo = min(w.start for w in windows.values())
+    hi = max(w.end for w in windows.values())
+    cols: list[Any] = []
+    for prefix, w in windows.items():
+        cols += _ticket_sums(prefix + "_", w)
+    keys: list[Any] = [t.ventana_id] + ([t.vendedor_id] if dimension == "vendedor" else [])
+    stmt = select(*keys, *cols).where(*_ticket_conds(DateRange(lo, hi), ventana_id, loteria_ids)).group_by(*keys)
+    out = {}
+    for r in await session.execute(stmt):
+        key = (r.ventana_id, r.vendedor_id if dimension == "vendedor" else "")
+        out[key] = {prefix: _ticket_split(r, prefix + "_") for prefix in windows}
+    return out
+
+
+async def ticket_sums_by_loteria(session: AsyncSession, window: DateRange, ventana_id: str | None,
+                                 loteria_ids: Sequence[str] | None) -> list[Any]:
+    """Per lotería: ``(key, name, sales, payouts, listero/vendedor commission, paid, tickets)`` cents of the window."""
+    t = LotteryTicket
+    stmt = (select(t.loteria_id.label("key"), Loteria.name.label("name"), *_ticket_sums("", window))
+            .join(Loteria, Loteria.id == t.loteria_id).where(*_ticket_conds(window, ventana_id, loteria_ids))
+            .group_by(t.loteria_id, Loteria.name))
+    return [(r.key, r.name, _ticket_split(r, "")) for r in await session.execute(stmt)]
+
+
+async def ticket_series(
+    session: AsyncSession, window: DateRange, ventana_id: str | None, loteria_ids: Sequence[str], granularity: str,
+) -> list[tuple[Any, dict[str, int], int]]:
+    """``[(bucket, sums, winners)]`` from the tickets, oldest first: ``hour`` = the CR wall-clock hour of
+    the sale (naive datetime), otherwise the business date."""
+    t = LotteryTicket
+    if granularity == "hour":
+        bucket: Any = func.date_trunc("hour", func.timezone("America/Costa_Rica", t.created_at))
+    else:
+        bucket = t.business_date
+    stmt = (select(bucket.label("b"), *_ticket_sums("", window), func.count().filter(t.payout_cents > 0).label("winners"))
+            .where(*_ticket_conds(window, ventana_id, loteria_ids or None)).group_by("b").order_by("b"))
+    return [(r.b, _ticket_split(r, ""), int(r.winners)) for r in await session.execute(stmt)]
+
+
+# ---- names -------------------------------------------------------------------------------------------
+
+
+async def ventanas(session: AsyncSession, ventana_id: str | None) -> dict[str, tuple[str, str, bool]]:
+    """ventana id → (code, name, is_active), all or one."""
+    stmt = select(Ventana.id, Ventana.code, Ventana.name, Ventana.is_active)
+    if ventana_id:
+        stmt = stmt.where(Ventana.id == ventana_id)
+    return {r.id: (r.code, r.name, bool(r.is_active)) for r in await session.execute(stmt)}
+
+
+async def vendedores(session: AsyncSession, ventana_id: str | None) -> dict[str, tuple[str, str, bool]]:
+    """vendedor id → (code, name, is_active), all or of one ventana."""
+    stmt = select(Vendedor.id, Vendedor.code, Vendedor.name, Vendedor.is_active)
+    if ventana_id:
+        stmt = stmt.where(Vendedor.ventana_id == ventana_id)
+    return {r.id: (r.code, r.name, bool(r.is_active)) for r in await session.execute(stmt)}
+
+
+async def loterias(session: AsyncSession, ids: Sequence[str]) -> dict[str, str]:
+    """lotería id → name, for the ids that exist."""
+    if not ids:
+        return {}
+    return {r.id: r.name for r in await session.execute(select(Loteria.id, Loteria.name).where(Loteria.id.in_(ids)))}
+
+
+async def ventana_exists(session: AsyncSession, ventana_id: str) -> bool:
+    """True when the ventana exists."""
+    return await session.scalar(select(Ventana.id).where(Ventana.id == ventana_id)) is not None
