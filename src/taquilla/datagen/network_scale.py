@@ -87,8 +87,8 @@ async def _generate(settings: Settings, n: int, console: Console) -> None:
                         win = f"{rng.randint(0, 99):02d}"
                         at = datetime.combine(day, time.fromisoformat(hhmm), tzinfo=CR_TZ)
                         sorteos.append((sid, lid, day, win, mult, rev))
-                        records.append((sid, lid, at, day, "CLOSED", win, Decimal(5), at + timedelta(minutes=5), now))
-            await conn.copy_records_to_table("sorteos", columns=["id", "loteria_id", "scheduled_at", "business_date", "status", "winning_number",
+                        records.append((sid, lid, at, at - timedelta(minutes=1), day, "CLOSED", win, Decimal(5), at + timedelta(minutes=5), now))
+            await conn.copy_records_to_table("sorteos", columns=["id", "loteria_id", "scheduled_at", "sales_cutoff_at", "business_date", "status", "winning_number",
                                                                  "extra_multiplier_x", "evaluated_at", "created_at"], records=records)
             numbers: dict[date, int] = {}
             for row in await conn.fetch("SELECT business_date, max(ticket_number) AS m FROM network_tickets GROUP BY 1"):
