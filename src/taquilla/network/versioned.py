@@ -18,6 +18,7 @@ fact under the answer changes, and only the answer computed for that version is 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -27,6 +28,7 @@ from taquilla.core.jsonenc import dumps
 from taquilla.core.responses import envelope
 
 _PREFIX = "net:dash:"
+log = logging.getLogger(__name__)
 
 
 def _digest(*parts: Any) -> str:
@@ -76,8 +78,8 @@ async def respond(
     data_json = dumps(await compute(etag))
     try:
         await redis.set(key, f"{version}|{data_json.decode()}", ex=request.app.state.settings.dashboard_cache_ttl_seconds)
-    except Exception:  # noqa: BLE001 - Redis is only a cache
-        pass
+    except Exception:
+        log.warning("dashboard cache write failed", exc_info=True)
     return _json(data_json, headers | {"x-cache": "miss"})
 
 

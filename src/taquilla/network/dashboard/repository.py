@@ -18,7 +18,15 @@ from sqlalchemy import String, and_, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taquilla.core.periods import DateRange
-from taquilla.network.models import NO_VENDEDOR, TICKET_CANCELLED, DailyRollup, Loteria, LotteryTicket, Vendedor, Ventana
+from taquilla.network.models import (
+    NO_VENDEDOR,
+    TICKET_CANCELLED,
+    DailyRollup,
+    Loteria,
+    LotteryTicket,
+    Vendedor,
+    Ventana,
+)
 from taquilla.network.rollup import ROLLUP_FIELDS
 
 _MOVEMENT_FIELDS = ("collected_cents", "paid_cents")

@@ -24,7 +24,13 @@ from taquilla.network.auth import ListeroOrAdmin, NetworkScope
 from taquilla.network.clock import NowDep, TodayDep
 from taquilla.network.common import IdQuery
 from taquilla.network.dashboard import service
-from taquilla.network.dashboard.schemas import AccountsOut, DashboardOut, GananciaOut, Granularity, SeriesOut
+from taquilla.network.dashboard.schemas import (
+    AccountsOut,
+    DashboardOut,
+    GananciaOut,
+    Granularity,
+    SeriesOut,
+)
 from taquilla.network.versioned import respond
 
 router = context_router(prefix="/api/v1/admin/dashboard", tags=["sales network: dashboards"])
@@ -34,8 +40,8 @@ R_DASH = {**error_responses(400, 401, 403, 404), 304: {"description": "Not Modif
 def _period(
     today: TodayDep,
     date: Annotated[str | None, Query(description="today|yesterday|week|month|year|range (default today)")] = None,
-    fromDate: Annotated[str | None, Query(description="YYYY-MM-DD (CR), with date=range")] = None,  # noqa: N803
-    toDate: Annotated[str | None, Query(description="YYYY-MM-DD (CR), with date=range")] = None,  # noqa: N803
+    fromDate: Annotated[str | None, Query(description="YYYY-MM-DD (CR), with date=range")] = None,
+    toDate: Annotated[str | None, Query(description="YYYY-MM-DD (CR), with date=range")] = None,
 ) -> DateRange:
     return resolve_period(date, fromDate, toDate, today=today, default=Period.TODAY)
 
@@ -62,9 +68,9 @@ async def _accounts(kind: str, request: Request, scope: NetworkScope, session: A
 @router.get("/cxc", response_model=Envelope[AccountsOut], responses=R_DASH)
 async def cxc(
     request: Request, scope: ListeroOrAdmin, session: SessionDep, period: PeriodDep, today: TodayDep,
-    dimension: str = "ventana", ventanaId: IdQuery = None, loteriaId: LoteriaQuery = None,  # noqa: N803
+    dimension: str = "ventana", ventanaId: IdQuery = None, loteriaId: LoteriaQuery = None,
     aging: Annotated[str | None, Query(max_length=10, description="accepted; no aging buckets")] = None,
-    betType: BetType = None,  # noqa: N803
+    betType: BetType = None,
 ) -> Any:
     """Cuentas por cobrar: the ventanas (or vendedores) whose remaining balance of the period is positive,
     each with seed 001's fields, ``saldoAHoy`` and ``saldoAHoyMeta`` (whole reference month)."""
@@ -74,9 +80,9 @@ async def cxc(
 @router.get("/cxp", response_model=Envelope[AccountsOut], responses=R_DASH)
 async def cxp(
     request: Request, scope: ListeroOrAdmin, session: SessionDep, period: PeriodDep, today: TodayDep,
-    dimension: str = "ventana", ventanaId: IdQuery = None, loteriaId: LoteriaQuery = None,  # noqa: N803
+    dimension: str = "ventana", ventanaId: IdQuery = None, loteriaId: LoteriaQuery = None,
     aging: Annotated[str | None, Query(max_length=10, description="accepted; no aging buckets")] = None,
-    betType: BetType = None,  # noqa: N803
+    betType: BetType = None,
 ) -> Any:
     """Cuentas por pagar: the entities whose remaining balance is negative (``amount`` shown positive)."""
     return await _accounts("cxp", request, scope, session, period, today, dimension, ventanaId, loteriaId)
@@ -85,8 +91,8 @@ async def cxp(
 @router.get("/ganancia", response_model=Envelope[GananciaOut], responses=R_DASH)
 async def ganancia(
     request: Request, scope: ListeroOrAdmin, session: SessionDep, period: PeriodDep, today: TodayDep,
-    dimension: str = "ventana", ventanaId: IdQuery = None, loteriaId: LoteriaQuery = None,  # noqa: N803
-    betType: BetType = None,  # noqa: N803
+    dimension: str = "ventana", ventanaId: IdQuery = None, loteriaId: LoteriaQuery = None,
+    betType: BetType = None,
 ) -> Any:
     """The banca's profit per ventana, lotería or vendedor (or only ``global``): sales − payouts − listero commission."""
     q = await _query(session, scope, period, today, dimension, service.GANANCIA_DIMENSIONS, ventanaId, loteriaId)
@@ -98,7 +104,7 @@ async def ganancia(
 @router.get("", response_model=Envelope[DashboardOut], responses=R_DASH)
 async def dashboard(
     request: Request, scope: ListeroOrAdmin, session: SessionDep, period: PeriodDep, today: TodayDep, now: NowDep,
-    ventanaId: IdQuery = None, loteriaId: LoteriaQuery = None, betType: BetType = None,  # noqa: N803
+    ventanaId: IdQuery = None, loteriaId: LoteriaQuery = None, betType: BetType = None,
 ) -> Any:
     """KPIs (with the previous period), CxC/CxP/ganancia summaries (saldoAHoy rule), ventanas, alerts, ``meta``."""
     q = await _query(session, scope, period, today, "ventana", ("ventana",), ventanaId, loteriaId)
@@ -113,7 +119,7 @@ async def dashboard(
 async def timeseries(
     request: Request, scope: ListeroOrAdmin, session: SessionDep, period: PeriodDep, today: TodayDep,
     granularity: Granularity = "day", compare: bool = False,
-    ventanaId: IdQuery = None, loteriaId: LoteriaQuery = None, betType: BetType = None,  # noqa: N803
+    ventanaId: IdQuery = None, loteriaId: LoteriaQuery = None, betType: BetType = None,
 ) -> Any:
     """Sales, commissions, tickets, winners and payouts per hour, day or week (``comparison`` with ``compare=true``)."""
     q = await _query(session, scope, period, today, "ventana", ("ventana",), ventanaId, loteriaId,

@@ -75,7 +75,7 @@ class DashQuery:
 
 def reference_month(period: DateRange, today: date) -> DateRange:
     """The month of ``saldoAHoy``: the month of the period's end, or today's month when it ends after today."""
-    return month_range(period.end if period.end <= today else today)
+    return month_range(min(period.end, today))
 
 
 def parse_loterias(value: str | None) -> tuple[str, ...]:
