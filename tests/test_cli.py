@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import os
 import shutil
 import signal
@@ -219,3 +220,63 @@ def test_embedded_servers_shared_by_workers_reused_by_commands_and_stopped(tmp_p
         for leftover in _embedded_processes(data):
             leftover.kill()
         shutil.rmtree(data, ignore_errors=True)
+
+
+def test_serve_workers_metrics_sum_every_worker(settings: Settings) -> None:
+    """``serve --workers 2``: ``/metrics`` answered by either worker counts the requests of both."""
+    port = free_port()
+    env = _env(DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url, TAQUILLA_DATA_DIR=str(settings.data_dir))
+    proc = subprocess.Popen([TAQUILLA, "serve", "--workers", "2", "--port", str(port)], env=env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_ready(base, proc)
+        assert len(_worker_pids(base, 2)) == 2
+
+        async def burst() -> None:
+            async with httpx.AsyncClient(limits=httpx.Limits(max_keepalive_connections=0), timeout=5) as http:
+                statuses = [r.status_code for r in await asyncio.gather(*(http.get(base + "/api/v1/tickets") for _ in range(40)))]
+                assert statuses == [401] * 40
+
+        asyncio.run(burst())
+        pattern = r'^http_requests_total\{[^}]*handler="/api/v1/tickets"[^}]*method="GET"[^}]*\} (\S+)$'
+        for _ in range(6):  # new connections: whichever worker answers reports the sum of both
+            text = httpx.get(base + "/metrics", headers={"Connection": "close"}, timeout=5).text
+            assert sum(float(m) for m in re.findall(pattern, text, re.MULTILINE)) == 40
+        assert _stop(proc) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+async def test_serve_finishes_in_flight_requests_on_sigterm(settings: Settings, app: object, admin_headers: dict[str, str]) -> None:
+    """SIGTERM while a request waits on a database lock: ``serve`` stops accepting, lets the request
+    finish with its 200 and then exits (graceful shutdown, ``SHUTDOWN_GRACE_SECONDS``)."""
+    from sqlalchemy import text
+
+    from tests.live import server_env
+
+    port = free_port()
+    proc = subprocess.Popen([TAQUILLA, "serve", "--port", str(port)], env=server_env(settings))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        await asyncio.to_thread(_wait_ready, base, proc)
+        async with app.state.engine.connect() as conn, httpx.AsyncClient(timeout=60) as http:  # type: ignore[attr-defined]
+            await conn.execute(text("LOCK TABLE loterias IN ACCESS EXCLUSIVE MODE"))  # the request below waits on it
+            in_flight = asyncio.create_task(http.get(base + "/api/v1/loterias", headers=admin_headers))
+            for _ in range(100):
+                waiting = await conn.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'loterias'::regclass"))
+                if waiting:
+                    break
+                await asyncio.sleep(0.1)
+            assert waiting, f"the request never waited on the lock: {in_flight.done() and in_flight.result().text}"
+            proc.send_signal(signal.SIGTERM)
+            await asyncio.sleep(1.0)
+            assert proc.poll() is None and not in_flight.done()  # still serving the request in flight
+            await conn.rollback()  # release the lock
+            response = await in_flight
+        assert response.status_code == 200, response.text
+        # uvicorn re-raises the SIGTERM once it has shut down: 128 + 15, the usual exit of a stopped service
+        assert await asyncio.to_thread(proc.wait, 30) in (0, 143, -signal.SIGTERM)
+    finally:
+        if proc.poll() is None:
+            proc.kill()

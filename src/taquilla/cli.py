@@ -50,24 +50,31 @@ def serve(
 
     With ``--workers N`` uvicorn starts N processes of ``taquilla.main:create_app``; the
     database and Redis URLs (embedded servers started here when unset) reach them through
-    the environment. The embedded servers stop when ``serve`` stops (Ctrl+C, SIGTERM).
+    the environment. The embedded servers stop when ``serve`` stops (Ctrl+C, SIGTERM), after
+    in-flight requests finish (at most ``SHUTDOWN_GRACE_SECONDS``).
     """
     import uvicorn
+
+    from taquilla.core.metrics import prepare_multiprocess
 
     with prepared(share=True) as settings:
         if demo:
             _seed_demo(settings)
         configure_logging(settings.log_level)
         console.print(f"[bold]Taquilla[/bold] on http://{host}:{port}  (docs: /docs, admin: /admin, workers: {workers})")
+        # Graceful shutdown: on SIGTERM/SIGINT uvicorn stops accepting and lets in-flight requests finish.
+        common = {"host": host, "port": port, "log_config": None, "access_log": False,
+                  "timeout_graceful_shutdown": settings.shutdown_grace_seconds}
         if workers == 1:
             from taquilla.main import create_app
 
-            uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+            uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
             return
         # Workers are spawned processes that build their own app from the environment.
         os.environ["DATABASE_URL"] = settings.database_url
         os.environ["REDIS_URL"] = settings.redis_url
-        uvicorn.run(APP_FACTORY, factory=True, workers=workers, host=host, port=port, log_config=None, access_log=False)
+        prepare_multiprocess(settings.data_dir)  # /metrics sums every worker
+        uvicorn.run(APP_FACTORY, factory=True, workers=workers, **common)  # type: ignore[arg-type]
 
 
 @app.command()

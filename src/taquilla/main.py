@@ -26,6 +26,7 @@ from taquilla.core.idempotency import IdempotentReplay, replay_response
 from taquilla.core.infra import resolve_endpoints
 from taquilla.core.jsonenc import TaquillaJSONResponse
 from taquilla.core.logging import configure_logging
+from taquilla.core.metrics import install_metrics
 from taquilla.core.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
 from taquilla.core.openapi import install_openapi
 from taquilla.core.responses import ok
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     install_error_handlers(app)
     install_openapi(app)
+    install_metrics(app)
 
     @app.exception_handler(IdempotentReplay)
     async def _replay(_: Request, exc: IdempotentReplay) -> TaquillaJSONResponse:

@@ -15,6 +15,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from taquilla.core.jsonenc import dumps
+from taquilla.core.metrics import count_cache
 
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end
@@ -27,8 +28,9 @@ def create_redis(url: str) -> Redis:
 
 
 async def cache_get_json(redis: Redis, key: str) -> Any | None:
-    """The JSON value at ``key``, or ``None`` when absent."""
+    """The JSON value at ``key``, or ``None`` when absent (counted as a hit or miss in ``/metrics``)."""
     raw = await redis.get(key)
+    count_cache(key, raw is not None)
     return None if raw is None else json.loads(raw, parse_float=Decimal)
 
 

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=200, alias="DB_POOL_SIZE")
     db_max_overflow: int = Field(default=20, ge=0, le=200, alias="DB_MAX_OVERFLOW")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    shutdown_grace_seconds: int = Field(
+        default=30, ge=1, le=600, alias="SHUTDOWN_GRACE_SECONDS",
+        description="on SIGTERM/SIGINT: stop accepting, then wait this long for in-flight requests to finish",
+    )
 
     # Box office
     max_places_per_ticket: int = Field(default=20, ge=1, le=1000, alias="MAX_PLACES_PER_TICKET")
