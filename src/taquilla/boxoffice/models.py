@@ -1,8 +1,8 @@
 """SQLAlchemy models of the box office context (seed 004 table names, DOMAIN.md "Box office").
 
 Money is integer cents (``*_cents``, BIGINT) plus an ISO-4217 code in lower case.
-Inventory is per event: ``event_inventory`` counts the places sold (not cancelled)
-of each (event, location section); numbered seats are also unique per
+Inventory is per event: ``event_inventory_slots`` count the places sold (not cancelled)
+of each (event, location section) in slots (view ``event_inventory``: their sum); numbered seats are also unique per
 (event, location section, index) among live ticket lines (a partial unique index).
 Relationships are ``lazy="raise"``: a query loads what it needs or fails loudly.
 """
@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -187,18 +188,25 @@ class Event(Base):
         return f"{self.title} ({self.start_at:%Y-%m-%d %H:%M})" if self.start_at else self.title
 
 
-class EventInventory(Base):
-    """Places sold (not cancelled) of one location section in one event.
+class EventInventorySlot(Base):
+    """One slot of the places sold (not cancelled) of one location section in one event.
 
-    The sale's transaction increments ``sold`` with a guarded upsert
-    (``sold + n <= capacity``), which serialises buyers of the same section.
+    A (event, section) counter is ``inventory.SLOTS`` rows (fewer for a section of fewer places);
+    slot ``k`` may hold at most its share of the capacity (:func:`taquilla.boxoffice.inventory.share`),
+    so the sum never exceeds the capacity. Sales take a slot with room ``FOR UPDATE SKIP LOCKED``
+    (buyers of one section no longer queue on one row). The database view ``event_inventory``
+    (``event_id, location_section_id, sold``) is their sum per (event, section).
     """
 
-    __tablename__ = "event_inventory"
-    __table_args__ = (CheckConstraint("sold >= 0", name="sold_nonnegative"),)
+    __tablename__ = "event_inventory_slots"
+    __table_args__ = (
+        CheckConstraint("sold >= 0", name="sold_nonnegative"),
+        CheckConstraint("slot >= 0 AND slot < 32", name="slot_range"),
+    )
 
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), primary_key=True)
     location_section_id: Mapped[str] = mapped_column(ForeignKey("location_sections.id"), primary_key=True, index=True)
+    slot: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     sold: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 

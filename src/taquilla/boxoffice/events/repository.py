@@ -1,6 +1,6 @@
 """Every query of box office events: uniqueness, search (prices and availability) and the detail read model.
 
-ORM throughout. Availability reads the inventory counters (``event_inventory``) that
+ORM throughout. Availability reads the inventory counters (``event_inventory_slots``, summed) that
 :mod:`taquilla.boxoffice.inventory` maintains.
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from taquilla.boxoffice.catalog.repository import exists_where
 from taquilla.boxoffice.models import (
     Event,
-    EventInventory,
+    EventInventorySlot,
     Location,
     LocationSection,
     Presentation,
@@ -54,11 +54,18 @@ def _availability() -> Any:
         .distinct()
         .subquery("event_sections")
     )
-    sold = func.coalesce(EventInventory.sold, 0)
+    counted = (
+        select(
+            EventInventorySlot.event_id, EventInventorySlot.location_section_id, func.sum(EventInventorySlot.sold).label("sold")
+        )
+        .group_by(EventInventorySlot.event_id, EventInventorySlot.location_section_id)
+        .subquery("counted")
+    )
+    sold = func.coalesce(counted.c.sold, 0)
     return (
         select(es.c.event_id, func.sum(es.c.capacity).label("capacity"), func.sum(func.greatest(es.c.capacity - sold, 0)).label("available"))
         .select_from(es)
-        .outerjoin(EventInventory, and_(EventInventory.event_id == es.c.event_id, EventInventory.location_section_id == es.c.section_id))
+        .outerjoin(counted, and_(counted.c.event_id == es.c.event_id, counted.c.location_section_id == es.c.section_id))
         .group_by(es.c.event_id)
         .subquery("availability")
     )
