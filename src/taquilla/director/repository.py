@@ -3,9 +3,9 @@
 Raw SQL rule (STYLE.md): the two writes (``POST /director/assign`` and ``/director/payments``)
 are the measured hot path, so their statements are hand-written and run on the asyncpg
 connection of the request's own transaction (:func:`taquilla.core.db.driver_connection`):
-one statement checks the organizer (and event) and inserts the entry, one reads the
-organizer's balances — two round trips instead of four (organizer get, event get, flush,
-balances), and no unit of work. ``bench.bench_director --ops 1000 --runs 3`` (16 clients, a
+one statement checks the organizer (and event), inserts the entry and reads the organizer's
+balances — one round trip instead of four (organizer get, event get, flush, balances; two
+before issue 13), and no unit of work. ``bench.bench_director --ops 1000 --runs 3`` (16 clients, a
 shared 2-core machine under load, before/after runs interleaved twice): ORM 55 and 70 writes/s
 (API/driver 0.04, 0.06) → hand-written 90 and 110 writes/s (0.09, 0.11), about 1.6×. Same rows,
 same transaction as the session. Everything else here uses the ORM.
@@ -13,6 +13,7 @@ same transaction as the session. Everything else here uses the ORM.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +50,48 @@ _ENTRY_COLUMNS = (
     "id, organizer_id, event_id, entry_type, tickets, tickets_equivalent, unit_price_cents, amount_cents, currency, metadata, created_by"
 )
 
+@dataclass(slots=True)
+class NewEntry:
+    """A ledger entry being written on the hot path (the columns of ``director_ledger_entries``).
+
+    A plain object instead of a :class:`LedgerEntry` (the ORM's instrumented constructor was ~2 %
+    of a write's CPU); :class:`~taquilla.director.schemas.EntryOut` maps it the same way.
+    ``tickets_equivalent`` and ``created_at`` are filled in from the database.
+    """
+
+    id: str
+    organizer_id: str
+    event_id: str | None
+    entry_type: str
+    tickets: int
+    unit_price_cents: int | None
+    amount_cents: int
+    currency: str
+    metadata_: dict[str, Any]
+    created_by: str | None
+    tickets_equivalent: int = 0
+    created_at: datetime | None = None
+
+
+# The entry's organizer's balances after the insert, in the same statement: the rows of its ledger
+# in the statement's snapshot plus the row just inserted (which the snapshot cannot see), per currency.
+_BALANCES_AFTER_INSERT = """
+led AS (
+    SELECT currency, tickets, tickets_equivalent, amount_cents, entry_type
+      FROM director_ledger_entries
+     WHERE organizer_id = $2 AND EXISTS (SELECT 1 FROM ins)
+    UNION ALL
+    SELECT currency, tickets, tickets_equivalent, amount_cents, entry_type FROM ins
+), bal AS (
+    SELECT currency,
+           COALESCE(sum(tickets), 0) AS tickets,
+           COALESCE(sum(tickets_equivalent), 0) AS tickets_equivalent,
+           COALESCE(sum(amount_cents) FILTER (WHERE entry_type <> 'payment'), 0) AS assigned,
+           COALESCE(sum(amount_cents) FILTER (WHERE entry_type = 'payment'), 0) AS payments
+      FROM led
+     GROUP BY currency
+)"""
+
 INSERT_ASSIGNMENT_SQL = f"""
 WITH src AS (
     SELECT o.id AS organizer_id, e.id AS event_id, e.type AS event_type
@@ -60,26 +103,37 @@ WITH src AS (
            $8::bigint, $9::bigint, $10, $11::jsonb, $12
       FROM src s
      WHERE s.event_id IS NOT NULL
-    RETURNING tickets_equivalent, created_at
-)
-SELECT s.organizer_id IS NOT NULL, s.event_id IS NOT NULL, i.tickets_equivalent, i.created_at
-  FROM (SELECT 1) one LEFT JOIN src s ON true LEFT JOIN ins i ON true
+    RETURNING currency, tickets, tickets_equivalent, amount_cents, entry_type, created_at
+), {_BALANCES_AFTER_INSERT}
+SELECT s.organizer_id IS NOT NULL, s.event_id IS NOT NULL, i.tickets_equivalent, i.created_at,
+       b.currency, b.tickets, b.tickets_equivalent, b.assigned, b.payments
+  FROM (SELECT 1) one LEFT JOIN src s ON true LEFT JOIN ins i ON true LEFT JOIN bal b ON i.created_at IS NOT NULL
+ ORDER BY b.currency
 """
-"""Hot path, one statement: insert allotment $1 when organizer $2 and event $3 exist.
+"""Hot path, one statement: insert allotment $1 when organizer $2 and event $3 exist, and read the organizer's balances.
 
 $6/$7 are the equivalent tickets for a standard/premium event (the service computes both;
-the statement picks by the event's type). One row: (organizer found, event found,
-tickets_equivalent, created_at) — the last two NULL when nothing was inserted.
+the statement picks by the event's type). One row per currency of the organizer's ledger:
+(organizer found, event found, tickets_equivalent, created_at, currency, tickets, equivalent
+tickets, assigned cents, payment cents); a single row with NULLs from the third column on when
+nothing was inserted. Folding the balances read (a second round trip) into the insert:
+see the director table in bench/README.md.
 """
 
 INSERT_PAYMENT_SQL = f"""
-INSERT INTO director_ledger_entries ({_ENTRY_COLUMNS})
-SELECT $1, o.id, NULL, 'payment', 0, 0, NULL, $3::bigint, $4, $5::jsonb, $6
-  FROM organizers o
- WHERE o.id = $2
-RETURNING created_at
+WITH ins AS (
+    INSERT INTO director_ledger_entries ({_ENTRY_COLUMNS})
+    SELECT $1, o.id, NULL, 'payment', 0, 0, NULL, $3::bigint, $4, $5::jsonb, $6
+      FROM organizers o
+     WHERE o.id = $2
+    RETURNING currency, tickets, tickets_equivalent, amount_cents, entry_type, created_at
+), {_BALANCES_AFTER_INSERT}
+SELECT i.created_at, b.currency, b.tickets, b.tickets_equivalent, b.assigned, b.payments
+  FROM ins i JOIN bal b ON true
+ ORDER BY b.currency
 """
-"""Hot path, one statement: insert payment $1 when organizer $2 exists; no row otherwise."""
+"""Hot path, one statement: insert payment $1 when organizer $2 exists, and read its balances (one row per
+currency: created_at, currency, tickets, equivalent tickets, assigned cents, payment cents); no row otherwise."""
 
 BALANCES_SQL = """
 SELECT currency,
@@ -92,19 +146,30 @@ SELECT currency,
  GROUP BY currency
  ORDER BY currency
 """
-"""One organizer's whole ledger per currency (also read by the ledger page)."""
+"""One organizer's whole ledger per currency (the ledger page)."""
+
+
+def _balance_rows(rows: Any, first: int) -> list[dict[str, Any]]:
+    return [
+        {"currency": r[first], "tickets": int(r[first + 1]), "ticketsEquivalent": int(r[first + 2]),
+         "assigned": int(r[first + 3]), "payments": int(r[first + 4])}
+        for r in rows
+        if r[first] is not None
+    ]  # fmt: skip
 
 
 async def insert_assignment(
-    session: AsyncSession, entry: LedgerEntry, *, equivalent_standard: int, equivalent_premium: int, metadata_json: str
-) -> tuple[bool, bool]:
-    """Insert allotment ``entry`` (a transient row; ``tickets_equivalent`` and ``created_at`` are
-    filled in from the database) unless its organizer or event is missing.
+    session: AsyncSession, entry: NewEntry, *, equivalent_standard: int, equivalent_premium: int, metadata_json: str
+) -> tuple[bool, bool, list[dict[str, Any]]]:
+    """Insert allotment ``entry`` (``tickets_equivalent`` and ``created_at`` are filled in from the
+    database) unless its organizer or event is missing.
 
-    Returns ``(organizer found, event found)``; the entry was written only when both are true.
+    Returns ``(organizer found, event found, balances)``; the entry was written only when both are
+    true, and then ``balances`` are the organizer's per currency (sorted) including it, as
+    :func:`balances` returns them.
     """
     conn = await driver_connection(session)
-    row = await conn.fetchrow(
+    rows = await conn.fetch(
         INSERT_ASSIGNMENT_SQL,
         entry.id,
         entry.organizer_id,
@@ -119,21 +184,23 @@ async def insert_assignment(
         metadata_json,
         entry.created_by,
     )
-    if row[3] is not None:
-        entry.tickets_equivalent, entry.created_at = row[2], row[3]
-    return row[0], row[1]
+    r0 = rows[0]
+    if r0[3] is not None:
+        entry.tickets_equivalent, entry.created_at = r0[2], r0[3]
+    return r0[0], r0[1], _balance_rows(rows, 4)
 
 
-async def insert_payment(session: AsyncSession, entry: LedgerEntry, *, metadata_json: str) -> bool:
-    """Insert payment ``entry`` (transient; ``created_at`` filled in) unless its organizer is missing; whether it was written."""
+async def insert_payment(session: AsyncSession, entry: NewEntry, *, metadata_json: str) -> list[dict[str, Any]] | None:
+    """Insert payment ``entry`` (``created_at`` filled in) unless its organizer is missing (``None``);
+    the organizer's balances per currency including it, as :func:`balances` returns them."""
     conn = await driver_connection(session)
-    created_at = await conn.fetchval(
+    rows = await conn.fetch(
         INSERT_PAYMENT_SQL, entry.id, entry.organizer_id, entry.amount_cents, entry.currency, metadata_json, entry.created_by
     )
-    if created_at is None:
-        return False
-    entry.created_at = created_at
-    return True
+    if not rows:
+        return None
+    entry.created_at = rows[0][0]
+    return _balance_rows(rows, 1)
 
 
 async def balances(session: AsyncSession, organizer_id: str) -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ from taquilla.core.responses import (
 from taquilla.core.routing import context_router
 from taquilla.core.security import AdminPrincipal, CurrentPrincipal
 from taquilla.director import service
-from taquilla.director.models import LedgerEntry
+from taquilla.director.repository import NewEntry
 from taquilla.director.schemas import (
     AssignIn,
     CurrencyBalance,
@@ -54,7 +54,7 @@ def _ctx(request: Request) -> service.DirectorContext:
     )
 
 
-def _movement(entry: LedgerEntry, balances: list[CurrencyBalance]) -> MovementOut:
+def _movement(entry: NewEntry, balances: list[CurrencyBalance]) -> MovementOut:
     own = next((b.balanceCents for b in balances if b.currency == entry.currency), 0)
     return MovementOut(entry=EntryOut.model_validate(entry), balanceCents=own, balances=balances)
 

@@ -105,7 +105,9 @@ async def create_organizer(session: AsyncSession, organizer_id: str | None, name
     return await repository.add(session, Organizer(id=oid, name=name, email=email))
 
 
-async def assign(session: AsyncSession, ctx: DirectorContext, body: AssignIn, actor: Principal) -> tuple[LedgerEntry, list[CurrencyBalance]]:
+async def assign(
+    session: AsyncSession, ctx: DirectorContext, body: AssignIn, actor: Principal
+) -> tuple[repository.NewEntry, list[CurrencyBalance]]:
     """Record an allotment (entry ``assign_prepaid``/``assign_loan``); return it and the new balances.
 
     Raises AmountTooLarge (400) for more than ``MAX_COUNT`` tickets or ``price × tickets`` beyond
@@ -114,7 +116,7 @@ async def assign(session: AsyncSession, ctx: DirectorContext, body: AssignIn, ac
     """
     unit, amount = allotment_cents(body.tickets, body.price)
     metadata = body.metadata or {}
-    entry = LedgerEntry(
+    entry = repository.NewEntry(
         id=new_id("entry"),
         organizer_id=body.organizerId,
         event_id=body.eventId,
@@ -126,7 +128,7 @@ async def assign(session: AsyncSession, ctx: DirectorContext, body: AssignIn, ac
         metadata_=metadata,
         created_by=actor.user_id,
     )
-    organizer_found, event_found = await repository.insert_assignment(
+    organizer_found, event_found, balances = await repository.insert_assignment(
         session,
         entry,
         equivalent_standard=tickets_equivalent(body.tickets, "standard", ctx.premium_factor),
@@ -138,12 +140,12 @@ async def assign(session: AsyncSession, ctx: DirectorContext, body: AssignIn, ac
     if not event_found:
         raise NotFound(f"Event {body.eventId!r} not found.", code="EVENT_NOT_FOUND")
     _on_commit(session, ctx)
-    return entry, _currency_balances(await repository.balances(session, body.organizerId))
+    return entry, _currency_balances(balances)
 
 
 async def record_payment(
     session: AsyncSession, ctx: DirectorContext, body: PaymentIn, actor: Principal
-) -> tuple[LedgerEntry, list[CurrencyBalance]]:
+) -> tuple[repository.NewEntry, list[CurrencyBalance]]:
     """Record money received (entry ``payment``). Overpayment is kept and shows as a negative balance.
 
     Raises BadRequest ``AMOUNT_ROUNDS_TO_ZERO`` (an amount under half a cent), AmountTooLarge,
@@ -151,7 +153,7 @@ async def record_payment(
     """
     amount = positive_cents(body.amount, "payment amount")
     metadata = body.metadata or {}
-    entry = LedgerEntry(
+    entry = repository.NewEntry(
         id=new_id("entry"),
         organizer_id=body.organizerId,
         event_id=None,
@@ -164,10 +166,11 @@ async def record_payment(
         metadata_=metadata,
         created_by=actor.user_id,
     )
-    if not await repository.insert_payment(session, entry, metadata_json=dumps(metadata).decode()):
+    balances = await repository.insert_payment(session, entry, metadata_json=dumps(metadata).decode())
+    if balances is None:
         raise NotFound(f"Organizer {body.organizerId!r} not found.", code="ORGANIZER_NOT_FOUND")
     _on_commit(session, ctx)
-    return entry, _currency_balances(await repository.balances(session, body.organizerId))
+    return entry, _currency_balances(balances)
 
 
 def check_ledger_access(principal: Principal, organizer_id: str) -> None:
