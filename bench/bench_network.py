@@ -1,36 +1,49 @@
 """Sales network benchmark (issue 4).
 
-In one run against one live API process (embedded PostgreSQL/Valkey unless DATABASE_URL/REDIS_URL):
+In one run against one live API server of ``--workers`` processes (default 2, as ``taquilla serve
+--workers 2``: one port, uvicorn's worker processes) and embedded PostgreSQL/Valkey unless
+DATABASE_URL/REDIS_URL:
 
 * **sales**: lottery tickets sold per second through ``POST /api/v1/tickets`` by 32
   concurrent vendedores (each its own token and connection, 3 jugadas per ticket, the front
   end's body with ``loteriaId``; median and p99 latency) with active restrictions (a banca
-  ``maxAmount``, a ventana ``maxTotal`` on every number — so every sale takes the per-number
-  locks and sums — and a user rule), beside the plain SQL of the same facts (INSERT ticket +
-  3 jugadas in one transaction per sale, asyncpg pool of 32) — the ratio API/SQL;
+  ``maxAmount``, a ventana ``maxTotal`` on every number — so every sale checks the per-number
+  sums — and a user rule), beside **the API's own statements through the driver** (the
+  sale's context and write statements of ``sales.repository``, one transaction per sale, asyncpg
+  pool of 32: the same SQL work, without HTTP, auth, validation or Python rules — the ratio
+  API/driver) and the plain SQL of the same facts (INSERT ticket + 3 jugadas) — the ratio API/SQL;
+  the load average of the machine over the run is printed beside them (2 shared cores);
+  ``--profile`` samples the API processes with py-spy during one extra API run and prints the
+  hottest frames;
 * **statement**: ``GET /api/v1/accounts/statement?dimension=ventana&ventanaId=…&month=…`` on the
   scaled dataset (``--tickets``, default 200,000 tickets / 600,000 jugadas, generated with the
   ``--network-scale`` generator), beside the plain SQL over the fact tables (per-day sums of the
   ventana's tickets for the month + its movements) — the ratio API/SQL.
 
-Each figure is the median of ``--runs`` repetitions. Run:
-``.venv/bin/python -m bench.bench_network [--sales 3000] [--tickets 200000] [--runs 3] [--sales-only]``.
+Each figure is the median of ``--runs`` repetitions (API, driver and plain SQL alternate). Run:
+``.venv/bin/python -m bench.bench_network [--sales 3000] [--tickets 200000] [--runs 3] [--sales-only] [--workers 2] [--profile]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import random
+import signal
+import subprocess
+import sys
 import time
 import uuid
+from pathlib import Path
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import httpx
 from rich.console import Console
 
-from bench.common import RawHttp, Stats, bench_settings, driver_dsn, live_servers, median_of_runs, report, run_load_raw
+from bench.common import RawHttp, Stats, bench_settings, driver_dsn, median_of_runs, report, run_load_raw
 from taquilla.core.settings import Settings
 
 CONCURRENCY = 32
@@ -119,10 +132,12 @@ def sql_sale(pool: asyncpg.Pool, day, base: int):  # noqa: ANN001
 
 
 def driver_sale(pool: asyncpg.Pool):  # noqa: ANN001
-    """The API's own sale statements (``sales.repository``, ``rollup``) through the driver, one transaction
-    per sale, without HTTP, auth, validation or the ORM session: what the hot path costs in the database."""
-    from taquilla.network.rollup import _ADD_SQL
-    from taquilla.network.sales.repository import INSERT_SALE_SQL, LOCK_NUMBERS_SQL, SALE_CONTEXT_SQL, SOLD_PER_NUMBER_SQL
+    """The API's own sale statements (``sales.repository.SALE_CONTEXT_SQL`` and ``SELL_SQL``) through the
+    driver, one transaction per sale, without HTTP, auth, validation, the Python rules or the ORM session:
+    what the hot path costs in the database."""
+    from decimal import Decimal
+
+    from taquilla.network.sales.repository import SALE_CONTEXT_SQL, SELL_SQL
 
     async def op(i: int, worker: int) -> bool:
         rnd = random.Random(i)
@@ -132,19 +147,116 @@ def driver_sale(pool: asyncpg.Pool):  # noqa: ANN001
         tid = "tkt_" + uuid.uuid4().hex[:24]
         async with pool.acquire() as conn, conn.transaction():
             ctx = await conn.fetchrow(SALE_CONTEXT_SQL, vendedor, "sor_b")
-            wanted = sorted(set(numbers))
-            await conn.fetchval(LOCK_NUMBERS_SQL, "sor_b", wanted)
-            await conn.fetch(SOLD_PER_NUMBER_SQL, "sor_b", wanted, vendedor, ventana, "ban_b")
             total = sum(amounts)
-            await conn.fetchval(_ADD_SQL, ctx[10], ventana, vendedor, total, 0, total // 10, total * 8 // 100, 0, 0, 0, 1)
             await conn.fetchrow(
-                INSERT_SALE_SQL, tid, ctx[21], ctx[10], "sor_b", "lot_b", ventana, vendedor, total, total * 8 // 100, total // 10,
+                SELL_SQL, tid, ctx[21], ctx[10], "sor_b", "lot_b", ventana, vendedor, total, total * 8 // 100, total // 10,
                 vendedor, ["jug_" + uuid.uuid4().hex[:24] for _ in numbers], numbers, ["NUMERO"] * 3, amounts,
-                [ctx[15]] * 3, [8] * 3, [a * 8 // 100 for a in amounts], [10] * 3, [a // 10 for a in amounts],
+                [ctx[15]] * 3, [Decimal(8)] * 3, [a * 8 // 100 for a in amounts], [Decimal(10)] * 3, [a // 10 for a in amounts],
+                "ban_b",
             )
         return True
 
     return op
+
+
+@contextlib.contextmanager
+def api_server(settings: Settings, workers: int):  # noqa: ANN201
+    """``uvicorn taquilla.main:create_app --factory --workers N`` (what ``taquilla serve --workers N`` runs) on a
+    free port; yields ``(base_url, [worker pids])``."""
+    from tests.live import free_port, server_env
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "taquilla.main:create_app", "--factory", "--host", "127.0.0.1",
+                             "--port", str(port), "--workers", str(workers), "--log-level", "warning"], env=server_env(settings))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("the API server did not become ready")
+            time.sleep(0.2)
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+        pids = [int(p) for p in children.read_text().split()] if children.exists() else []
+        workers_pids = [p for p in pids if "resource_tracker" not in Path(f"/proc/{p}/cmdline").read_text()] or [proc.pid]
+        yield base, workers_pids
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextlib.contextmanager
+def py_spy(pids: list[int], prefix: str):  # noqa: ANN201
+    """Record the API processes with py-spy (``raw`` collapsed stacks, one file per pid, only samples holding
+    the GIL: where the processes spend CPU in Python) while the block runs; yields the files (none without py-spy)."""
+    import shutil
+
+    exe = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    files: list[str] = []
+    procs = []
+    if Path(exe).exists():
+        for pid in pids:
+            files.append(f"{prefix}-{pid}.txt")
+            procs.append(subprocess.Popen([exe, "record", "--pid", str(pid), "--rate", "200", "--gil", "--format", "raw",
+                                           "--output", files[-1]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        time.sleep(1.0)
+    try:
+        yield files
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGINT)
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def top_of(files: list[str], n: int = 15) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """``(self, inclusive)`` shares of the hottest frames in py-spy raw files (of the samples holding the GIL)."""
+    from collections import Counter
+
+    own: Counter[str] = Counter()
+    incl: Counter[str] = Counter()
+    total = 0
+    for path in files:
+        if not Path(path).exists():
+            continue
+        for line in Path(path).read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not stack or not count.isdigit():
+                continue
+            frames = [f.split(" (")[0] + " (" + f.split(" (")[-1].split("site-packages/")[-1].split("src/")[-1].split(":")[0] + ")"
+                      if " (" in f else f for f in stack.split(";")]
+            total += int(count)
+            own[frames[-1]] += int(count)
+            for f in set(frames):
+                incl[f] += int(count)
+    if not total:
+        return [], []
+    return [(f, c / total) for f, c in own.most_common(n)], [(f, c / total) for f, c in incl.most_common(n)]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by the processes ``pids`` (``/proc/<pid>/stat``)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> str:
+    """The 1-minute load average (2 cores shared with other work)."""
+    return f"{os.getloadavg()[0]:.2f}"
 
 
 STATEMENT_SQL = """
@@ -173,13 +285,17 @@ async def timed(n: int, fn) -> Stats:  # noqa: ANN001
     return stats
 
 
-async def main(settings: Settings, sales: int, tickets: int, runs: int, sales_only: bool = False, restrictions: bool = True) -> None:
+async def main(settings: Settings, sales: int, tickets: int, runs: int, sales_only: bool = False, restrictions: bool = True,
+               workers: int = 2, profile: bool = False) -> None:
     dsn = driver_dsn(settings)
     sorteo, users = await seed_sales(dsn, restrictions)
     api_tput, api_med, api_p99, sql_tput, sql_med, sql_p99 = ([] for _ in range(6))
     drv_tput, drv_med, drv_p99 = [], [], []
     st_api_med, st_api_p99, st_sql_med, st_sql_p99 = ([] for _ in range(4))
-    with live_servers(settings, count=1) as (base,):
+    loads: list[str] = []
+    api_cpu: list[float] = []
+    spy_files: list[str] = []
+    with api_server(settings, workers) as (base, pids):
         async with httpx.AsyncClient(timeout=60) as http:
             tokens = []
             for u in users:
@@ -193,13 +309,20 @@ async def main(settings: Settings, sales: int, tickets: int, runs: int, sales_on
             from datetime import date as _date
 
             for r_ in range(runs):
+                loads.append(load_average())
+                cpu0 = cpu_seconds(pids)
                 a = await run_load_raw(api_sale(raw, tokens, sorteo), concurrency=CONCURRENCY, total=sales)
+                api_cpu.append((cpu_seconds(pids) - cpu0) / max(1, a.ok) * 1000)
                 d = await run_load_raw(sql_sale(pool, _date(2000, 1, 1), (r_ + 1) * 10_000_000), concurrency=CONCURRENCY, total=sales)
                 v = await run_load_raw(driver_sale(pool), concurrency=CONCURRENCY, total=sales)
                 assert a.errors == 0 and d.errors == 0 and v.errors == 0, (a.errors, d.errors, v.errors)
                 drv_tput.append(v.throughput), drv_med.append(v.median_ms), drv_p99.append(v.p99_ms)
                 api_tput.append(a.throughput), api_med.append(a.median_ms), api_p99.append(a.p99_ms)
                 sql_tput.append(d.throughput), sql_med.append(d.median_ms), sql_p99.append(d.p99_ms)
+            loads.append(load_average())
+            if profile:
+                with py_spy(pids, "/tmp/bench-network-sale") as spy_files:
+                    await run_load_raw(api_sale(raw, tokens, sorteo), concurrency=CONCURRENCY, total=sales)
             await raw.close()
             if not sales_only:
                 n_tickets, gen_s = await _statement_runs(settings, http, base, admin_h, tickets, runs, st_api_med, st_api_p99,
@@ -207,15 +330,25 @@ async def main(settings: Settings, sales: int, tickets: int, runs: int, sales_on
             await pool.close()
     m = median_of_runs
     report(
-        f"lottery sales, {CONCURRENCY} concurrent vendedores, 3 jugadas/ticket, {'active' if restrictions else 'no'} restrictions, {sales} tickets/run, median of {runs} runs",
+        f"lottery sales, {CONCURRENCY} concurrent vendedores, 3 jugadas/ticket, {'active' if restrictions else 'no'} restrictions, "
+        f"{sales} tickets/run, API server of {workers} processes, median of {runs} runs",
         [
             ("API throughput", f"{m(api_tput):.0f} tickets/s  (median {m(api_med):.1f} ms, p99 {m(api_p99):.1f} ms)"),
             ("plain SQL throughput", f"{m(sql_tput):.0f} tickets/s  (median {m(sql_med):.1f} ms, p99 {m(sql_p99):.1f} ms)"),
             ("ratio API/SQL", f"{m(api_tput) / m(sql_tput):.2f}"),
             ("the API's statements through the driver", f"{m(drv_tput):.0f} tickets/s  (median {m(drv_med):.1f} ms, p99 {m(drv_p99):.1f} ms)"),
             ("ratio API/driver", f"{m(api_tput) / m(drv_tput):.2f}"),
+            ("CPU of the API processes per ticket", f"{m(api_cpu):.2f} ms"),
+            ("load average (1 min) at each run's start, end", " ".join(loads)),
         ],
     )
+    if spy_files:
+        own, incl = top_of(spy_files)
+        print(f"\n== py-spy of the API processes during one more API run ({' '.join(spy_files)}; shares of all samples)")
+        for title, rows in (("self", own), ("inclusive", incl)):
+            print(f"  {title}:")
+            for f, share in rows:
+                print(f"    {share * 100:5.1f}%  {f}")
     if sales_only:
         return
     report(
@@ -269,6 +402,8 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sales-only", action="store_true", help="skip the statement benchmark (no scaled dataset)")
     parser.add_argument("--no-restrictions", action="store_true", help="sell without the active restrictions (comparison)")
+    parser.add_argument("--workers", type=int, default=2, help="API worker processes (taquilla serve --workers N)")
+    parser.add_argument("--profile", action="store_true", help="py-spy the API processes during one more API run")
     args = parser.parse_args()
     asyncio.run(main(bench_settings("taquilla_bench_network"), args.sales, args.tickets, args.runs, args.sales_only,
-                     not args.no_restrictions))
+                     not args.no_restrictions, args.workers, args.profile))

@@ -9,7 +9,7 @@ with every sale of the sorteo, ``bench/README.md`` "Lottery sale"). A cancellati
 Backfilled from the facts.
 
 Revision ID: 20261123_number_sales
-Revises: 20261123_dashboard_winners
+Revises: 20261123_dashboard_winners, 20261123_boxoffice_slots
 Create Date: 2026-11-23
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261123_number_sales"
-down_revision = "20261123_dashboard_winners"
+down_revision = ("20261123_dashboard_winners", "20261123_boxoffice_slots")  # also merges the two heads of that hour
 branch_labels = None
 depends_on = None
 
