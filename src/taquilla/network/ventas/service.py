@@ -48,8 +48,7 @@ async def version(session: AsyncSession, f: SalesFilter) -> str:
     """The version of an answer over ``f`` (:mod:`taquilla.network.versioned`): revision sum and row count
     of the rollup rows of the period and the ventana/vendedor filter (every sale, cancellation and
     evaluation under the answer changes one of them), and the stamp of the ventanas' and vendedores' names."""
-    rev, rows = await dash_repo.version(session, dash_repo.Rows(f.start, f.end, f.ventana_id, f.vendedor_id))
-    return f"{rev}.{rows}.{await dash_repo.structure_stamp(session, f.ventana_id, True)}"
+    return await dash_repo.version(session, dash_repo.Rows(f.start, f.end, f.ventana_id, f.vendedor_id), with_vendedores=True)
 
 
 async def summary(session: AsyncSession, f: SalesFilter) -> VentasSummary:
