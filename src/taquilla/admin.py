@@ -52,6 +52,7 @@ from taquilla.boxoffice.models import (
 from taquilla.core.errors import TooManyRequests
 from taquilla.core.ratelimit import attempt_limiter, client_address
 from taquilla.core.security import Role, current_user_state
+from taquilla.network.models import Mayorization
 
 CSRF_SESSION_KEY = "csrf"
 CSRF_FIELD = "csrf_token"
@@ -319,6 +320,25 @@ class TicketDetailAdmin(ModelView, model=TicketDetail):
     column_searchable_list = [TicketDetail.ticket_id, TicketDetail.seat_code]
 
 
+class MayorizationAdmin(ModelView, model=Mayorization):
+    """Sales network period closings and their settlements (seeds 002/003), read-only: calculate and
+    settle go through the API, whose service writes the ADJUSTMENT movement in the same transaction."""
+
+    name = "Mayorization"
+    name_plural = "Mayorizations"
+    icon = "fa-solid fa-scale-balanced"
+    can_create = can_edit = can_delete = False
+    column_list = [
+        Mayorization.id, Mayorization.owner_type, Mayorization.owner_id, Mayorization.from_date, Mayorization.to_date,
+        Mayorization.net_operative_cents, Mayorization.debt_status, Mayorization.debt_amount_cents, Mayorization.status,
+        Mayorization.settled_date, Mayorization.settlement_type, Mayorization.settlement_ref, Mayorization.settled_by,
+    ]
+    column_labels = {Mayorization.net_operative_cents: "Net operative (cents)", Mayorization.debt_amount_cents: "Debt (cents)"}
+    column_searchable_list = [Mayorization.id, Mayorization.owner_id, Mayorization.settlement_ref]
+    column_sortable_list = [Mayorization.to_date, Mayorization.debt_amount_cents, Mayorization.created_at]
+    column_default_sort = [(Mayorization.to_date, True)]
+
+
 VIEWS = (
     LocationAdmin,
     LocationSectionAdmin,
@@ -328,6 +348,7 @@ VIEWS = (
     EventAdmin,
     TicketAdmin,
     TicketDetailAdmin,
+    MayorizationAdmin,
 )
 
 

@@ -319,3 +319,18 @@ async def test_requestid_replays_the_first_answer(net: Net, client: httpx.AsyncC
     r = await settle(net, rec, requestId="req_123456", reference="OTHER", expect=422)
     assert r["code"] == "IDEMPOTENCY_KEY_REUSED"
     assert await net.count("network_movements WHERE kind = 'ADJUSTMENT'") == 1
+
+
+async def test_back_office_shows_settlements_read_only(net: Net, app: Any) -> None:
+    from tests.security.test_admin import admin_login
+
+    sc, acc = await _setup(net)
+    rec = await calc(net, acc[sc.a["id"]]["id"], "2026-02-01", "2026-02-01")
+    await settle(net, rec, reference="CHK-777")
+    await net.build.user("boss", role="ADMIN")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+        await admin_login(c)
+        page = await c.get("/admin/mayorization/list")
+        assert page.status_code == 200 and rec["id"] in page.text and "CHK-777" in page.text and "SETTLED" in page.text
+        assert (await c.get("/admin/mayorization/create")).status_code in (403, 404)
+        assert (await c.get(f"/admin/mayorization/edit/{rec['id']}")).status_code in (403, 404)
