@@ -111,11 +111,13 @@ async def test_twenty_parallel_sales_at_a_max_total_of_ten_sell_exactly_ten(net:
     assert {r.json()["code"] for r in replies if r.status_code == 409} == {"RESTRICTION_TOTAL_EXCEEDED"}
     assert await net.build.scalar("SELECT sum(amount_cents) FROM network_jugadas WHERE sorteo_id = :s", s=s["id"]) == 1000
     assert (await net.reconcile())["differences"] == []
+    assert await _counters(net, s["id"], "42") == {(0, ""): 1000, (1, banca["id"]): 1000, (2, ventana["id"]): 1000, (3, v["id"]): 1000}
 
 
 async def test_without_the_number_locks_the_total_race_does_happen(net: Net, settings: Settings) -> None:
     """Two sales that read the sold total before either commits both fit a ``maxTotal`` of 10 and together sell
-    11: what ``LOCK_NUMBERS_SQL`` prevents (with it, the second read waits for the first sale's commit)."""
+    11: what the row locks of ``network_number_sales`` taken by ``SELL_SQL`` prevent (with them, the second
+    sale's write waits for the first's commit and returns the sum including it: then the service refuses)."""
     import asyncpg
 
     from taquilla.core.infra import to_driver_url
@@ -141,3 +143,84 @@ async def test_without_the_number_locks_the_total_race_does_happen(net: Net, set
         await a.close()
         await b.close()
     assert await net.build.scalar("SELECT sum(amount_cents) FROM network_jugadas WHERE number = '42'") == 1100
+
+
+async def _fetch(net: Net, sql: str, *args: Any) -> list[Any]:
+    from taquilla.core.db import driver_connection
+
+    async with net.build.app.state.sessionmaker() as session:
+        rows = await (await driver_connection(session)).fetch(sql, *args)
+        await session.rollback()
+    return rows
+
+
+async def _counters(net: Net, sorteo_id: str, number: str) -> dict[tuple[int, str], int]:
+    rows = await _fetch(net, "SELECT level, owner_id, amount_cents FROM network_number_sales WHERE sorteo_id = $1 AND number = $2",
+                        sorteo_id, number)
+    return {(int(r[0]), r[1]): int(r[2]) for r in rows if r[2]}  # a fully cancelled number keeps rows at 0
+
+
+async def _facts(net: Net, x: dict[str, Any], number: str) -> dict[tuple[int, str], int]:
+    from taquilla.network.sales.repository import SOLD_PER_NUMBER_SQL
+
+    rows = await _fetch(net, SOLD_PER_NUMBER_SQL, x["s"]["id"], [number], x["v"]["id"], x["ventana"]["id"], x["banca"]["id"])
+    if not rows:
+        return {}
+    r = rows[0]
+    return {k: v for k, v in {(0, ""): int(r[1]), (1, x["banca"]["id"]): int(r[4]), (2, x["ventana"]["id"]): int(r[3]), (3, x["v"]["id"]): int(r[2])}.items() if v}
+
+
+async def test_a_cancellation_gives_its_cents_back_to_the_number_and_the_sums_equal_the_facts(net: Net) -> None:
+    """``network_number_sales`` after sales, a refusal and a cancellation holds what the facts sum (all four
+    levels), and the cancelled cents are available again under the ``maxTotal``."""
+    x = await _setup(net)
+    rule = await net.post("/api/v1/restrictions", {"ventanaId": x["ventana"]["id"], "number": "42", "maxTotal": 10})
+    first = await net.sell(x["hv"], x["s"]["id"], [("42", 6), ("42", 2), ("17", 5)])
+    await net.sell(x["hv"], x["s"]["id"], [("42", 2)])
+    r = await net.sell(x["hv"], x["s"]["id"], [("42", 0.01), ("18", 1)], expect=409)
+    assert r.json()["code"] == "RESTRICTION_TOTAL_EXCEEDED"
+    assert r.json()["error"]["details"] == {"ruleId": rule["id"], "number": "42", "available": 0.0}
+    assert await _counters(net, x["s"]["id"], "18") == {}  # the refused sale left nothing behind
+    assert await _counters(net, x["s"]["id"], "42") == await _facts(net, x, "42") == {
+        (0, ""): 1000, (1, x["banca"]["id"]): 1000, (2, x["ventana"]["id"]): 1000, (3, x["v"]["id"]): 1000}
+    await net.patch(f"/api/v1/tickets/{first['id']}/cancel")
+    assert await _counters(net, x["s"]["id"], "42") == await _facts(net, x, "42")
+    assert (await _counters(net, x["s"]["id"], "42"))[(2, x["ventana"]["id"])] == 200
+    assert await _counters(net, x["s"]["id"], "17") == await _facts(net, x, "17")
+    await net.sell(x["hv"], x["s"]["id"], [("42", 8)])  # the cancelled 8.00 is available again
+    await net.sell(x["hv"], x["s"]["id"], [("42", 0.01)], expect=409)
+    assert (await net.reconcile())["differences"] == []
+
+
+async def test_the_sale_write_waits_for_a_concurrent_sale_of_the_number_and_sees_its_cents(net: Net, settings: Settings) -> None:
+    """The guard: ``SELL_SQL`` of a second sale of the same number blocks on the first's row locks until it commits,
+    then returns the sum including the first sale (1200 > a maxTotal of 1000: the service would refuse)."""
+    import asyncpg
+
+    from taquilla.core.infra import to_driver_url
+    from taquilla.network.sales.repository import SELL_SQL
+
+    x = await _setup(net)
+    day = date.fromisoformat(x["s"]["businessDate"])
+    a = await asyncpg.connect(to_driver_url(settings.database_url))
+    b = await asyncpg.connect(to_driver_url(settings.database_url))
+
+    def args(i: int) -> list[Any]:
+        return [f"tkt_guard{i}", 0, day, x["s"]["id"], x["lot"]["id"], x["ventana"]["id"], x["v"]["id"], 600, 0, 0, "guard",
+                [f"jug_guard{i}"], ["43"], ["NUMERO"], [600], [90], [0], [0], [0], [0], x["banca"]["id"]]
+
+    try:
+        await a.execute("BEGIN")
+        first = await a.fetchrow(SELL_SQL, *args(0))
+        assert dict(zip(first[5], first[6], strict=True))[2] == 600
+        await b.execute("BEGIN")
+        second = asyncio.create_task(b.fetchrow(SELL_SQL, *args(1)))
+        await asyncio.sleep(0.5)
+        assert not second.done()  # queued on the number's rows
+        await a.execute("COMMIT")
+        row = await asyncio.wait_for(second, 10)
+        assert dict(zip(row[5], row[6], strict=True)) == {0: 1200, 1: 1200, 2: 1200, 3: 1200}
+        await b.execute("ROLLBACK")
+    finally:
+        await a.close()
+        await b.close()
