@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taquilla.network.auth import NetworkScope
-from taquilla.network.ledger.repository import sums_of_level
+from taquilla.network.ledger.repository import names_of, sums_of_level
 from taquilla.network.models import (
     ADJUSTMENT_KIND,
     MAYORIZATION_SETTLED,
@@ -23,6 +23,8 @@ from taquilla.network.models import (
     DailyRollup,
     Mayorization,
     Movement,
+    Vendedor,
+    Ventana,
 )
 from taquilla.network.rollup import ROLLUP_FIELDS
 
@@ -42,23 +44,17 @@ async def period_sums(session: AsyncSession, account: Account, start: date, end:
     return {f: int(getattr(row, f)) for f in ROLLUP_FIELDS}
 
 
-async def insert_record(session: AsyncSession, values: dict[str, Any]) -> str | None:
-    """A new record (``ON CONFLICT DO NOTHING`` on account and period): its id, or None when one exists
-    (also one inserted by a concurrent transaction: the insert waits for it)."""
-    stmt = (
-        pg_insert(Mayorization).values(**values)
-        .on_conflict_do_nothing(index_elements=[Mayorization.account_id, Mayorization.from_date, Mayorization.to_date])
-        .returning(Mayorization.id)
-    )
-    return await session.scalar(stmt)
-
-
-async def record_of_period_for_update(session: AsyncSession, account_id: str, start: date, end: date) -> Mayorization | None:
-    """The record of (account, period), locked FOR UPDATE and refreshed."""
-    stmt = select(Mayorization).where(
-        Mayorization.account_id == account_id, Mayorization.from_date == start, Mayorization.to_date == end
-    ).with_for_update()
-    return await session.scalar(stmt.execution_options(populate_existing=True))
+async def upsert_record(session: AsyncSession, values: dict[str, Any], figures: dict[str, Any]) -> Mayorization | None:
+    """Insert the record of (account, period), or refresh its ``figures`` while it is OPEN — one statement
+    (``ON CONFLICT … DO UPDATE … WHERE status = 'OPEN'``, which locks the row, so a concurrent settle
+    either waits for it or makes it a no-op). Returns the record, or None when it exists SETTLED."""
+    stmt = pg_insert(Mayorization).values(**values, **figures)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[Mayorization.account_id, Mayorization.from_date, Mayorization.to_date],
+        set_={**{k: getattr(stmt.excluded, k) for k in figures}, "created_by": stmt.excluded.created_by, "updated_at": func.now()},
+        where=Mayorization.status != MAYORIZATION_SETTLED,
+    ).returning(Mayorization)
+    return await session.scalar(stmt, execution_options={"populate_existing": True})
 
 
 async def record_for_update(session: AsyncSession, mayorization_id: str) -> Mayorization | None:
@@ -90,25 +86,26 @@ _ORDER = {"date": Mayorization.to_date, "debtAmount": Mayorization.debt_amount_c
 
 async def history_page(
     session: AsyncSession, stmt: Select[Any], *, order_by: str, descending: bool, offset: int, limit: int,
-) -> tuple[int, int, int, list[Mayorization]]:
-    """``(total, Σ debt cents, Σ settled cents, one page)``: the totals over every matching record.
-
-    Ties are ordered by ``createdAt`` then ``id`` in the same direction (stable pages).
-    """
+) -> tuple[int, int, int, list[tuple[Mayorization, str | None, str | None]]]:
+    """``(total, Σ debt cents, Σ settled cents, one page of (record, owner code, owner name))``: the totals
+    over every matching record. Ties are ordered by ``createdAt`` then ``id`` in the same direction (stable pages)."""
     sub = stmt.subquery()
     totals = (await session.execute(select(
         func.count(), func.coalesce(func.sum(sub.c.debt_amount_cents), 0), func.coalesce(func.sum(sub.c.settled_amount_cents), 0)
     ).select_from(sub))).one()
     cols = (_ORDER[order_by], Mayorization.created_at, Mayorization.id)
-    rows = await session.scalars(stmt.order_by(*(c.desc() if descending else c.asc() for c in cols)).offset(offset).limit(limit))
-    return int(totals[0]), int(totals[1]), int(totals[2]), list(rows)
+    page = (
+        stmt.add_columns(func.coalesce(Ventana.code, Vendedor.code), func.coalesce(Ventana.name, Vendedor.name))
+        .outerjoin(Ventana, (Mayorization.owner_type == "VENTANA") & (Ventana.id == Mayorization.owner_id))
+        .outerjoin(Vendedor, (Mayorization.owner_type == "VENDEDOR") & (Vendedor.id == Mayorization.owner_id))
+        .order_by(*(c.desc() if descending else c.asc() for c in cols)).offset(offset).limit(limit)
+    )
+    rows = (await session.execute(page)).all()
+    return int(totals[0]), int(totals[1]), int(totals[2]), [(r[0], r[1], r[2]) for r in rows]
 
 
 async def owner_names(session: AsyncSession, records: Sequence[Mayorization]) -> dict[tuple[str, str], tuple[str, str]]:
     """(owner type, owner id) → (code, name) of the records' ventanas and vendedores."""
-    from taquilla.network.ledger.repository import names_of
-    from taquilla.network.models import Vendedor, Ventana
-
     out: dict[tuple[str, str], tuple[str, str]] = {}
     for owner_type, model in (("VENTANA", Ventana), ("VENDEDOR", Vendedor)):
         ids = sorted({r.owner_id for r in records if r.owner_type == owner_type})

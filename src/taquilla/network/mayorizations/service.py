@@ -129,23 +129,13 @@ async def calculate(session: AsyncSession, scope: NetworkScope, account_id: str,
     if account is None:
         raise NotFound(f"Account {account_id!r} not found.", code="ACCOUNT_NOT_FOUND")
     figures = _figures(await repo.period_sums(session, account, start, end), account.owner_type)
-    new = await repo.insert_record(session, {
+    record = await repo.upsert_record(session, {
         "id": new_id("maj"), "account_id": account.id, "owner_type": account.owner_type, "owner_id": account.owner_id,
         "ventana_id": account.ventana_id, "vendedor_id": account.owner_id if account.owner_type == "VENDEDOR" else None,
-        "from_date": start, "to_date": end, "status": MAYORIZATION_OPEN, "created_by": scope.user_id, **figures,
-    })
-    record = await repo.record_of_period_for_update(session, account.id, start, end)
-    assert record is not None
-    if new is None:
-        if record.status == MAYORIZATION_SETTLED:
-            raise Conflict(ALREADY_SETTLED, code="MAYORIZATION_SETTLED")
-        # the figures are read again after the lock: a concurrent refresh cannot leave older ones
-        figures = _figures(await repo.period_sums(session, account, start, end), account.owner_type)
-        for k, v in figures.items():
-            setattr(record, k, v)
-        record.created_by = scope.user_id
-        await session.flush()
-        await session.refresh(record, ["updated_at"])
+        "from_date": start, "to_date": end, "status": MAYORIZATION_OPEN, "created_by": scope.user_id,
+    }, figures)
+    if record is None:
+        raise Conflict(ALREADY_SETTLED, code="MAYORIZATION_SETTLED")
     return await _view(session, record)
 
 
@@ -205,9 +195,9 @@ async def history(
     pages = (total + q.page_size - 1) // q.page_size
     if total and q.page > pages:
         raise BadRequest(f"page {q.page} is out of range (1–{pages}).", code="PAGE_OUT_OF_RANGE")
-    names = await repo.owner_names(session, rows)
+    names = {(m.owner_type, m.owner_id): (code or m.owner_id, name or m.owner_id) for m, code, name in rows}
     summary = HistorySummary(totalDebtAmount=from_cents(debt), totalSettledAmount=from_cents(settled), pendingSettlement=from_cents(debt - settled))
-    return [to_out(m, names) for m in rows], Pagination(page=q.page, pageSize=q.page_size, total=total, totalPages=pages), summary
+    return [to_out(m, names) for m, _, _ in rows], Pagination(page=q.page, pageSize=q.page_size, total=total, totalPages=pages), summary
 
 
 # ---- settle ---------------------------------------------------------------------------------------
