@@ -209,6 +209,10 @@ async def test_settle_moves_balance_statement_and_reconcile(net: Net) -> None:
     assert st["totals"]["totalPaid"] == before_st["totals"]["totalPaid"] + 106882.0
     assert st["totals"]["remainingBalance"] == 0.0  # the month's only day is closed
     day = st["statements"][0]
+    assert day["isSettled"] is True and (st["totals"]["settledDays"], st["totals"]["pendingDays"]) == (1, 0)
+    assert st["monthlyAccumulated"]["settledDays"] == 1 and before_st["statements"][0]["isSettled"] is False
+    feb = (await net.statement(dimension="ventana", ventanaId=sc.ventana["id"], month="2026-02"))["data"]
+    assert [d["isSettled"] for d in feb["statements"]] == [False] and feb["totals"]["settledDays"] == 0
     adj = [m for m in day["movements"] if m["kind"] == "ADJUSTMENT"]
     assert len(adj) == 1 and adj[0]["type"] == "payment" and adj[0]["mayorizationId"] == rec["id"]
     # an ADJUSTMENT is never reversed; the settled record never changes
@@ -235,7 +239,9 @@ async def test_two_levels_listero_settles_a_vendedor_record(net: Net) -> None:
     assert after[sc.a["id"]]["balance"] == acc[sc.a["id"]]["balance"] + 88620.0 == out["newBalance"]
     assert (await net.statement(dimension="ventana", ventanaId=sc.ventana["id"], month="2026-01"))["data"]["totals"] == ventana_st
     a_st = (await net.statement(dimension="vendedor", vendedorId=sc.a["id"], date="2026-01-31"))["data"]["statements"][0]
-    assert a_st["totalPaid"] == 88620.0 and a_st["totalCollected"] == 10000.0
+    assert a_st["totalPaid"] == 88620.0 and a_st["totalCollected"] == 10000.0 and a_st["isSettled"] is True
+    ventana_day = (await net.statement(dimension="ventana", ventanaId=sc.ventana["id"], date="2026-01-31"))["data"]["statements"][0]
+    assert ventana_day["isSettled"] is False  # the vendedor's closing is not the ventana's
     assert (await net.reconcile())["differences"] == []
 
 

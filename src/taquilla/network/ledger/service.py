@@ -52,7 +52,7 @@ from taquilla.network.ledger.schemas import (
     StatementMeta,
     StatementOut,
 )
-from taquilla.network.mayorizations.repository import ADJUSTMENT_KIND, adjustment_report
+from taquilla.network.mayorizations import repository as mayorizations
 from taquilla.network.models import Account, Banca, Movement, Vendedor, Ventana
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -215,7 +215,7 @@ async def reverse_movement(session: AsyncSession, scope: NetworkScope, movement_
         raise Forbidden("A listero reverses movements of its vendedores only.", code="ROLE_FORBIDDEN")
     if movement.is_reversed:
         raise Conflict("This payment was already reversed.", code="ALREADY_REVERSED")
-    if movement.kind == ADJUSTMENT_KIND:  # a settled mayorization never changes
+    if movement.kind == mayorizations.ADJUSTMENT_KIND:  # a settled mayorization never changes
         raise Conflict("A mayorization's settlement (ADJUSTMENT) cannot be reversed.", code="ADJUSTMENT_NOT_REVERSIBLE")
     movement.is_reversed, movement.reversed_at, movement.reversed_by, movement.reverse_reason = True, now, scope.user_id, reason
     await rollup.record_movement(session, movement, -1)
@@ -366,8 +366,8 @@ async def statement(session: AsyncSession, q: StatementQuery) -> StatementOut:
     Read-only: the figures come from the rollup; the movements listed per day from
     ``network_movements`` (reversed ones flagged). Each dimension counts and lists the
     movements of its own level: banca/ventana the banca↔ventana ones, vendedor the
-    ventana↔vendedor ones (DOMAIN.md "Two levels of accounts"). No mayorization exists yet, so every day is
-    pending (``isSettled`` false, ``settledDays`` 0). Only ``canEdit`` depends on the caller.
+    ventana↔vendedor ones (DOMAIN.md "Two levels of accounts"). A day covered by a SETTLED mayorization
+    of the one ventana/vendedor is ``isSettled`` (counted in ``settledDays``). Only ``canEdit`` depends on the caller.
     """
     vendedor_rows = q.dimension == "vendedor"
     # one read of the rollup covers the period and the month of monthlyAccumulated
@@ -384,6 +384,8 @@ async def statement(session: AsyncSession, q: StatementQuery) -> StatementOut:
     for m in movements:
         by_day.setdefault(m.date, []).append(AccountMovementOut.model_validate(m))
     entity = await _entity(session, q)
+    span_start, span_end = min(q.period.start, q.month.start), max(q.period.end, q.month.end)
+    settled = await mayorizations.settled_days(session, q.dimension, q.ventana_id, q.vendedor_id, span_start, span_end)
     key = q.vendedor_id or q.ventana_id or q.banca_id or "all"
     # The figures below are computed here from integer cents: built with model_construct (no
     # re-validation), which keeps this read as fast as the hand-built dicts it replaced.
@@ -394,7 +396,7 @@ async def statement(session: AsyncSession, q: StatementQuery) -> StatementOut:
             f = figures(r, q.dimension)
             statements.append(DayStatement.model_construct(
                 id=f"{day.isoformat()}:{q.dimension}:{key}", date=day, month=day.strftime("%Y-%m"), **entity,
-                isSettled=False, canEdit=q.can_edit, totalPaymentsCollections=f["totalPaid"] + f["totalCollected"],
+                isSettled=day in settled, canEdit=q.can_edit, totalPaymentsCollections=f["totalPaid"] + f["totalCollected"],
                 hasSorteos=r["ticket_count"] > 0, bySorteo=[], movements=by_day.get(day, []), **f,
             ))
     month_days = {d: r for d, r in span.items() if q.month.start <= d <= q.month.end}
@@ -406,12 +408,13 @@ async def statement(session: AsyncSession, q: StatementQuery) -> StatementOut:
             vendedor_level_only=vendedor_rows, start=q.month.start, end=q.month.end,
         ))
     totals, month_totals = _summed(days.values()), _summed(month_days.values())
+    n_settled, month_all = sum(s.date in settled for s in statements), month_active | month_movement_days
     return StatementOut.model_construct(
         statements=statements,
-        totals=PeriodFigures.model_construct(**period_figures(totals, q.dimension, 0, len(statements))),
+        totals=PeriodFigures.model_construct(**period_figures(totals, q.dimension, n_settled, len(statements) - n_settled)),
         monthlyAccumulated=MonthlyAccumulated.model_construct(
             month=q.month.start.strftime("%Y-%m"), startDate=q.month.start, endDate=q.month.end,
-            **period_figures(month_totals, q.dimension, 0, len(month_active | month_movement_days)),
+            **period_figures(month_totals, q.dimension, len(month_all & settled), len(month_all - settled)),
         ),
         meta=StatementMeta(
             month=q.month.start.strftime("%Y-%m"), monthStartDate=q.month.start, monthEndDate=q.month.end,
@@ -489,4 +492,4 @@ async def reconcile(session: AsyncSession, *, apply: bool = False) -> dict[str, 
     if apply and differences:
         await rollup.rebuild(session)
     return {"rollupRows": len(stored), "expectedRows": len(expected), "differences": differences,
-            "ticketDrift": drift, "applied": bool(apply and differences), "adjustments": await adjustment_report(session)}
+            "ticketDrift": drift, "applied": bool(apply and differences), "adjustments": await mayorizations.adjustment_report(session)}

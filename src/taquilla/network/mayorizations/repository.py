@@ -7,7 +7,7 @@ The figures are read from ``network_daily_rollups`` with the ledger's level sums
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, case, func, select
@@ -130,3 +130,24 @@ async def adjustment_report(session: AsyncSession) -> dict[str, Any]:
         select(Mayorization.id).where(Mayorization.status == MAYORIZATION_SETTLED, ~good.exists()).order_by(Mayorization.id).limit(100)
     )
     return {"count": int(count), "valueSignedCents": int(total), "broken": list(broken)}
+
+
+async def settled_days(
+    session: AsyncSession, dimension: str, ventana_id: str | None, vendedor_id: str | None, start: date, end: date,
+) -> set[date]:
+    """The CR dates in ``[start, end]`` covered by a SETTLED mayorization of the statement's one entity
+    (dimension ventana: that ventana's account; vendedor: that vendedor's); empty for banca or no single entity."""
+    owner_type, owner = ("VENDEDOR", vendedor_id) if dimension == "vendedor" else ("VENTANA", ventana_id if dimension == "ventana" else None)
+    if owner is None:
+        return set()
+    rows = await session.execute(select(Mayorization.from_date, Mayorization.to_date).where(
+        Mayorization.owner_id == owner, Mayorization.owner_type == owner_type, Mayorization.status == MAYORIZATION_SETTLED,
+        Mayorization.from_date <= end, Mayorization.to_date >= start,
+    ))
+    days: set[date] = set()
+    for first, last in rows:
+        day = max(first, start)
+        while day <= min(last, end):
+            days.add(day)
+            day += timedelta(days=1)
+    return days
