@@ -25,7 +25,7 @@ import httpx
 from redis.asyncio import Redis
 
 from taquilla.core.settings import Settings
-from bench.common import RawHttp, Stats, bench_settings, driver_dsn, live_servers, median_of_runs, report, run_load_raw
+from bench.common import PySpy, RawHttp, Stats, bench_settings, driver_dsn, live_servers, median_of_runs, print_top, report, run_load_raw
 
 CONCURRENCY = 16
 
@@ -45,7 +45,21 @@ async def seed(dsn: str) -> None:
         await conn.close()
 
 
-def api_op(raw: RawHttp, headers: dict[str, str]):
+class MultiHttp:
+    """:class:`RawHttp` over several API processes: worker ``w`` talks to process ``w % len(urls)``."""
+
+    def __init__(self, urls: list[str]) -> None:
+        self.clients = [RawHttp(u) for u in urls]
+
+    async def request(self, worker: int, method: str, path: str, body: object | None = None, headers: dict[str, str] | None = None):  # noqa: ANN201
+        return await self.clients[worker % len(self.clients)].request(worker, method, path, body, headers)
+
+    async def close(self) -> None:
+        for c in self.clients:
+            await c.close()
+
+
+def api_op(raw: RawHttp | MultiHttp, headers: dict[str, str]):
     async def op(i: int, worker: int) -> bool:
         org = f"org_{i % 50 + 1}"
         if i % 2:
@@ -100,27 +114,35 @@ async def latency(http: httpx.AsyncClient, url: str, headers: dict[str, str], n:
     return stats
 
 
-async def main(settings: Settings, ops: int, runs: int) -> None:
+async def main(settings: Settings, ops: int, runs: int, profile: str | None = None, processes: int = 2) -> None:
     dsn = driver_dsn(settings)
     await seed(dsn)
     api_tput, api_med, api_p99, drv_tput, drv_med, drv_p99, hit_med, miss_med, hit_p99, miss_p99 = ([] for _ in range(10))
-    with live_servers(settings, count=1) as (base,):
+    env = {"DB_POOL_SIZE": str(max(1, CONCURRENCY // processes)), "DB_MAX_OVERFLOW": "0"}  # 16 connections, as the driver's pool
+    with live_servers(settings, count=processes, extra_env=env) as urls:
+        base = urls[0]
         limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
         async with httpx.AsyncClient(timeout=30, limits=limits) as http:
             token = (await http.post(f"{base}/api/v1/auth/login", json={"username": "bench", "password": "bench-password"})).json()["data"]["accessToken"]
             headers = {"Authorization": f"Bearer {token}"}
-            pool = await asyncpg.create_pool(dsn, min_size=CONCURRENCY, max_size=CONCURRENCY)
             redis = Redis.from_url(settings.redis_url)
-            raw = RawHttp(base)
+            raw = MultiHttp(urls)
             await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=200)  # warm-up
             await raw.close()
-            for _ in range(runs):
+            spy = None
+            for r in range(runs):
                 # fresh keep-alive connections per run: on a loaded machine an idle one can outlive
                 # uvicorn's keep-alive timeout between runs, and RawHttp does not reconnect
-                raw = RawHttp(base)
-                a = await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=ops)
+                raw = MultiHttp(urls)
+                if profile and r == 0:  # py-spy on the API processes during the first measured run
+                    with PySpy(urls, profile) as spy:
+                        a = await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=ops)
+                else:
+                    a = await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=ops)
                 await raw.close()
+                pool = await _pool(dsn)  # only for the driver run: the shared server has max_connections 100
                 d = await run_load_raw(driver_op(pool), concurrency=CONCURRENCY, total=ops)
+                await pool.close()
                 assert a.errors == 0 and d.errors == 0, (a.errors, d.errors)
                 api_tput.append(a.throughput), api_med.append(a.median_ms), api_p99.append(a.p99_ms)
                 drv_tput.append(d.throughput), drv_med.append(d.median_ms), drv_p99.append(d.p99_ms)
@@ -136,12 +158,11 @@ async def main(settings: Settings, ops: int, runs: int) -> None:
                 hit = await latency(http, f"{base}/director/overview", headers, 300)
                 miss_med.append(miss.median_ms), miss_p99.append(miss.p99_ms)
                 hit_med.append(hit.median_ms), hit_p99.append(hit.p99_ms)
-            await pool.close()
             await redis.aclose()
             rows = await _count(dsn)
     m = median_of_runs
     report(
-        f"director writes, {CONCURRENCY} concurrent clients, {ops} ops/run (50% assign, 50% payment), median of {runs} runs",
+        f"director writes, {CONCURRENCY} concurrent clients, {processes} API process(es), {ops} ops/run (50% assign, 50% payment), median of {runs} runs",
         [
             ("API throughput", f"{m(api_tput):.0f} writes/s  (median {m(api_med):.1f} ms, p99 {m(api_p99):.1f} ms)"),
             ("driver throughput", f"{m(drv_tput):.0f} writes/s  (median {m(drv_med):.1f} ms, p99 {m(drv_p99):.1f} ms)"),
@@ -152,6 +173,20 @@ async def main(settings: Settings, ops: int, runs: int) -> None:
             ("ledger rows at end", str(rows)),
         ],
     )
+    if spy is not None:
+        print_top("API process profile, first measured run", spy)
+
+
+async def _pool(dsn: str) -> asyncpg.Pool:
+    """``CONCURRENCY`` connections; waits (≤ 2 min) while the shared server has no free connection slot."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            return await asyncpg.create_pool(dsn, min_size=CONCURRENCY, max_size=CONCURRENCY)
+        except asyncpg.TooManyConnectionsError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(1)
 
 
 async def _count(dsn: str) -> int:
@@ -166,5 +201,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ops", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--processes", type=int, default=2, help="API processes (uvicorn workers), clients spread over them")
+    parser.add_argument("--profile", metavar="PREFIX", help="py-spy the API process during the first run; raw stacks in PREFIX-<pid>.txt")
     args = parser.parse_args()
-    asyncio.run(main(bench_settings("taquilla_bench_director"), args.ops, args.runs))
+    asyncio.run(main(bench_settings("taquilla_bench_director"), args.ops, args.runs, args.profile, args.processes))

@@ -168,3 +168,180 @@ async def run_load_raw(op: Callable[[int, int], Awaitable[bool]], *, concurrency
     await asyncio.gather(*(worker(w) for w in range(concurrency)))
     stats.wall = time.perf_counter() - t0
     return stats
+
+
+# ------------------------------------------------------------------ profiling (issue 13)
+
+
+def server_pids(urls: list[str]) -> list[int]:
+    """The pid of each live API process (``GET /healthz`` names the worker that answered)."""
+    import httpx
+
+    return [int(httpx.get(u + "/healthz", timeout=5).json()["data"]["pid"]) for u in urls]
+
+
+class PySpy:
+    """Sample the API processes with py-spy while a measured run goes on (``.venv/bin/py-spy``).
+
+    ``with PySpy(urls, "/tmp/bench-director") as spy: <run>`` writes one collapsed-stack file per
+    process (``<prefix>-<pid>.txt``, py-spy's ``raw`` format, loadable by speedscope or
+    ``flamegraph.pl``); ``spy.top()`` then returns the hottest frames over all processes.
+    Without py-spy installed it does nothing (``spy.files`` stays empty).
+    """
+
+    def __init__(self, urls: list[str], prefix: str, rate: int = 200) -> None:
+        import shutil
+
+        self.exe = shutil.which("py-spy") or (str(Path(sys.executable).parent / "py-spy") if (Path(sys.executable).parent / "py-spy").exists() else None)
+        self.pids = server_pids(urls) if self.exe else []
+        self.prefix, self.rate = prefix, rate
+        self.files: list[str] = []
+        self._procs: list = []
+
+    def __enter__(self) -> PySpy:
+        import subprocess
+
+        for pid in self.pids:
+            out = f"{self.prefix}-{pid}.txt"
+            self.files.append(out)
+            self._procs.append(
+                subprocess.Popen(
+                    [self.exe, "record", "--pid", str(pid), "--rate", str(self.rate), "--format", "raw", "--output", out],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        time.sleep(0.5)  # let py-spy attach before the run starts
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        for p in self._procs:
+            p.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+        for p in self._procs:
+            try:
+                p.wait(timeout=30)
+            except Exception:  # noqa: BLE001
+                p.kill()
+
+    def top(self, n: int = 15) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """``(self, inclusive)``: the ``n`` frames with the most samples, as shares of all samples."""
+        return top_frames(self.files, n)
+
+
+def top_frames(files: list[str], n: int = 15) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """Self and inclusive sample shares of the frames in py-spy ``raw`` (collapsed) files, the ``n`` largest.
+
+    A frame is ``function (file)``, the file shortened to the part after ``site-packages/`` or ``src/``.
+    Idle samples (the event loop waiting in ``select``) count in the total, so shares are of wall time.
+    """
+    import re
+    from collections import Counter
+
+    own: Counter[str] = Counter()
+    incl: Counter[str] = Counter()
+    total = 0
+
+    def short(frame: str) -> str:
+        m = re.match(r"(?P<fn>.*?) \((?P<file>[^:)]*)(:\d+)?\)$", frame)
+        if not m:
+            return frame
+        f = m["file"]
+        for cut in ("site-packages/", "src/", "lib/python3"):
+            if cut in f:
+                f = f.split(cut, 1)[1]
+                break
+        return f"{m['fn']} ({f})"
+
+    for path in files:
+        if not Path(path).exists():
+            continue
+        for line in Path(path).read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not stack or not count.isdigit():
+                continue
+            c = int(count)
+            frames = [short(f) for f in stack.split(";")]
+            total += c
+            own[frames[-1]] += c
+            for f in set(frames):
+                incl[f] += c
+    if not total:
+        return [], []
+    return ([(f, c / total) for f, c in own.most_common(n)], [(f, c / total) for f, c in incl.most_common(n)])
+
+
+def print_top(title: str, spy: PySpy, n: int = 15) -> None:
+    """Print the hottest self and inclusive frames of a :class:`PySpy` recording."""
+    own, incl = spy.top(n)
+    if not own:
+        print(f"\n== {title}: no py-spy samples (is py-spy installed? `.venv/bin/pip install py-spy`)")
+        return
+    print(f"\n== {title} (py-spy, files: {' '.join(spy.files)})")
+    print("  self:")
+    for f, s in own:
+        print(f"    {s * 100:5.1f}%  {f}")
+    print("  inclusive:")
+    for f, s in incl:
+        print(f"    {s * 100:5.1f}%  {f}")
+
+
+class WaitSampler:
+    """Sample ``pg_stat_activity`` of the benchmark's database every ``interval`` s while a run goes on.
+
+    ``async with WaitSampler(dsn) as w: <run>``; then ``w.shares()`` is ``{what: share of the
+    backend samples}``, ``what`` being ``Lock:<event>`` (waiting for a row or transaction lock —
+    a hot row), ``CPU`` (active, no wait event), ``IO:…``/``LWLock:…``, ``client`` (idle in
+    transaction: the database waits for the client, i.e. for the API's Python), and ``idle``.
+    Names what bounds a write path without a profiler in the server.
+    """
+
+    def __init__(self, dsn: str, interval: float = 0.02) -> None:
+        self.dsn, self.interval = dsn, interval
+        self.counts: dict[str, int] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._conn = None
+
+    async def __aenter__(self) -> WaitSampler:
+        import asyncpg
+
+        self._conn = await asyncpg.connect(self.dsn)
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def _run(self) -> None:
+        sql = (
+            "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        while True:
+            for state, wtype, wevent in await self._conn.fetch(sql):  # type: ignore[union-attr]
+                if state == "idle in transaction":
+                    what = "client"
+                elif state == "active":
+                    what = f"{wtype}:{wevent}" if wtype and wtype != "Client" else "CPU"
+                else:
+                    what = "idle"
+                self.counts[what] = self.counts.get(what, 0) + 1
+            await asyncio.sleep(self.interval)
+
+    async def __aexit__(self, *exc: object) -> None:
+        import contextlib
+
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._conn is not None:
+            await self._conn.close()
+
+    def shares(self, busy_only: bool = True) -> dict[str, float]:
+        """Share of each state among the samples (without ``idle`` connections when ``busy_only``)."""
+        counts = {k: v for k, v in self.counts.items() if not (busy_only and k == "idle")}
+        total = sum(counts.values())
+        return {k: v / total for k, v in sorted(counts.items(), key=lambda kv: -kv[1])} if total else {}
+
+    def summary(self, n: int = 4) -> str:
+        """``"Lock:transactionid 61%, client 20%, CPU 12%"`` (the ``n`` largest)."""
+        return ", ".join(f"{k} {v * 100:.0f}%" for k, v in list(self.shares().items())[:n])
