@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import Field, StringConstraints, computed_field
 
 from taquilla.core.ids import ClientId
-from taquilla.core.money import MajorAmount, Ratio
+from taquilla.core.money import Amount, MajorAmount, Ratio
 from taquilla.network.schemas import BetType, FromCents, InModel, Note, OutModel, Reason
 
 TicketStatus = Literal["ACTIVE", "CANCELLED", "EVALUATED", "PAID"]
@@ -185,12 +185,12 @@ class TicketOut(OutModel):
 
     @computed_field  # type: ignore[prop-decorator]
     @property
-    def totalPaid(self) -> Decimal:
+    def totalPaid(self) -> Amount:  # Amount: documented as a number, as it is rendered
         return self.totalPaidToCustomer
 
     @computed_field  # type: ignore[prop-decorator]
     @property
-    def remainingAmount(self) -> Decimal:
+    def remainingAmount(self) -> Amount:
         return Decimal("0.00") if self.paymentClosed else self.totalPayout - self.totalPaidToCustomer
 
     @classmethod
