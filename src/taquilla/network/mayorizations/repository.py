@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from taquilla.network.auth import NetworkScope
 from taquilla.network.ledger.repository import names_of, sums_of_level
@@ -81,7 +82,7 @@ def history_select(
     return stmt
 
 
-_ORDER = {"date": Mayorization.to_date, "debtAmount": Mayorization.debt_amount_cents, "netOperative": Mayorization.net_operative_cents}
+_ORDER = {"date": "to_date", "debtAmount": "debt_amount_cents", "netOperative": "net_operative_cents"}
 
 
 async def history_page(
@@ -93,12 +94,17 @@ async def history_page(
     totals = (await session.execute(select(
         func.count(), func.coalesce(func.sum(sub.c.debt_amount_cents), 0), func.coalesce(func.sum(sub.c.settled_amount_cents), 0)
     ).select_from(sub))).one()
-    cols = (_ORDER[order_by], Mayorization.created_at, Mayorization.id)
+    def ordered(m: Any) -> list[Any]:
+        cols = (getattr(m, _ORDER[order_by]), m.created_at, m.id)
+        return [c.desc() if descending else c.asc() for c in cols]
+
+    # the page is cut first (top-N of the records), then only its rows are joined to the owners' names
+    m = aliased(Mayorization, stmt.order_by(*ordered(Mayorization)).offset(offset).limit(limit).subquery())
     page = (
-        stmt.add_columns(func.coalesce(Ventana.code, Vendedor.code), func.coalesce(Ventana.name, Vendedor.name))
-        .outerjoin(Ventana, (Mayorization.owner_type == "VENTANA") & (Ventana.id == Mayorization.owner_id))
-        .outerjoin(Vendedor, (Mayorization.owner_type == "VENDEDOR") & (Vendedor.id == Mayorization.owner_id))
-        .order_by(*(c.desc() if descending else c.asc() for c in cols)).offset(offset).limit(limit)
+        select(m, func.coalesce(Ventana.code, Vendedor.code), func.coalesce(Ventana.name, Vendedor.name))
+        .outerjoin(Ventana, (m.owner_type == "VENTANA") & (Ventana.id == m.owner_id))
+        .outerjoin(Vendedor, (m.owner_type == "VENDEDOR") & (Vendedor.id == m.owner_id))
+        .order_by(*ordered(m))
     )
     rows = (await session.execute(page)).all()
     return int(totals[0]), int(totals[1]), int(totals[2]), [(r[0], r[1], r[2]) for r in rows]
