@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 
@@ -79,3 +80,25 @@ def live_servers(settings: Settings, count: int = 2, extra_env: dict[str, str] |
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+def run_cli(env: dict[str, str], *args: str) -> str:
+    """Run ``taquilla *args`` with ``env``; its stdout (the command must succeed)."""
+    taquilla = str(Path(sys.executable).with_name("taquilla"))
+    done = subprocess.run([taquilla, *args], env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def wait_ready(url: str, timeout: float = 60) -> None:
+    """Poll ``url/readyz`` until it answers 200."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"live server {url} did not become ready")
+        time.sleep(0.1)

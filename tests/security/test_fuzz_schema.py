@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -26,7 +25,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from taquilla.core.settings import Settings
-from tests.live import free_port, server_env
+from tests.live import free_port, run_cli, server_env, wait_ready
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 PASSWORD = "fuzz-password-123"
@@ -39,12 +38,6 @@ class Fuzzed:
     def __init__(self, base: str, log: Path, secrets: list[str]) -> None:
         self.base, self.log, self.secrets = base, log, secrets
         self.roles: dict[str, dict[str, str]] = {}
-
-
-def _cli(env: dict[str, str], *args: str) -> None:
-    taquilla = str(Path(sys.executable).with_name("taquilla"))
-    done = subprocess.run([taquilla, *args], env=env, capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def _login(http: httpx.Client, username: str) -> dict[str, str]:
@@ -79,15 +72,9 @@ def fuzzed(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iter
         pg_password = Path(settings.data_dir, "pg_password")
         if pg_password.exists():
             fz.secrets.append(pg_password.read_text().strip())
-        _cli(env, "users", "create", "fuzz_admin", "--role", "ADMIN", "--password", PASSWORD)
+        run_cli(env, "users", "create", "fuzz_admin", "--role", "ADMIN", "--password", PASSWORD)
+        wait_ready(fz.base)
         with httpx.Client(base_url=fz.base, timeout=30) as http:
-            for _ in range(300):
-                try:
-                    if http.get("/readyz").status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.1)
             admin = _login(http, "fuzz_admin")
             banca = http.post("/api/v1/bancas", json={"code": "FZ", "name": "Fuzz"}, headers=admin).json()["data"]
             ventana = http.post("/api/v1/ventanas", json={"bancaId": banca["id"], "code": "FZ-1", "name": "Fuzz 1"},
@@ -97,8 +84,8 @@ def fuzzed(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iter
             assert r.status_code == 201, r.text
             r = http.post("/director/organizers", json={"id": "org_fuzz", "name": "Fuzz Org"}, headers=admin)
             assert r.status_code == 201, r.text
-        _cli(env, "users", "create", "fuzz_listero", "--role", "VENTANA", "--ventana-id", ventana["id"], "--password", PASSWORD)
-        _cli(env, "users", "create", "fuzz_org", "--role", "ORGANIZER", "--organizer-id", "org_fuzz", "--password", PASSWORD)
+        run_cli(env, "users", "create", "fuzz_listero", "--role", "VENTANA", "--ventana-id", ventana["id"], "--password", PASSWORD)
+        run_cli(env, "users", "create", "fuzz_org", "--role", "ORGANIZER", "--organizer-id", "org_fuzz", "--password", PASSWORD)
         with httpx.Client(base_url=fz.base, timeout=30) as http:
             fz.roles = {"ADMIN": admin, "ORGANIZER": _login(http, "fuzz_org"), "VENTANA": _login(http, "fuzz_listero"),
                         "VENDEDOR": _login(http, "fuzz_vendedor")}
