@@ -343,11 +343,12 @@ async def main(settings: Settings, sales: int, tickets: int, runs: int, sales_on
         ],
     )
     if spy_files:
-        own, incl = top_of(spy_files)
+        own, incl = top_of(spy_files, 40)
         print(f"\n== py-spy of the API processes during one more API run ({' '.join(spy_files)}; shares of all samples)")
-        for title, rows in (("self", own), ("inclusive", incl)):
+        skeleton = max((share for _, share in incl), default=0) * 0.8  # the server's own frames, under every request
+        for title, rows in (("self", own), ("inclusive (below the server's skeleton)", [r for r in incl if r[1] < skeleton])):
             print(f"  {title}:")
-            for f, share in rows:
+            for f, share in rows[:18]:
                 print(f"    {share * 100:5.1f}%  {f}")
     if sales_only:
         return
