@@ -36,14 +36,22 @@ import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import asyncpg
 import httpx
 from rich.console import Console
 
-from bench.common import RawHttp, Stats, bench_settings, driver_dsn, median_of_runs, report, run_load_raw
+from bench.common import (
+    RawHttp,
+    Stats,
+    bench_settings,
+    driver_dsn,
+    median_of_runs,
+    report,
+    run_load_raw,
+)
 from taquilla.core.settings import Settings
 
 CONCURRENCY = 32
@@ -109,7 +117,7 @@ def api_sale(raw: RawHttp, tokens: list[dict[str, str]], sorteo: str):
     return op
 
 
-def sql_sale(pool: asyncpg.Pool, day, base: int):  # noqa: ANN001
+def sql_sale(pool: asyncpg.Pool, day, base: int):
     async def op(i: int, worker: int) -> bool:
         rnd = random.Random(i)
         tid = "tkt_" + uuid.uuid4().hex[:24]
@@ -131,7 +139,7 @@ def sql_sale(pool: asyncpg.Pool, day, base: int):  # noqa: ANN001
     return op
 
 
-def driver_sale(pool: asyncpg.Pool):  # noqa: ANN001
+def driver_sale(pool: asyncpg.Pool):
     """The API's own sale statements (``sales.repository.SALE_CONTEXT_SQL`` and ``SELL_SQL``) through the
     driver, one transaction per sale, without HTTP, auth, validation, the Python rules or the ORM session:
     what the hot path costs in the database."""
@@ -160,7 +168,7 @@ def driver_sale(pool: asyncpg.Pool):  # noqa: ANN001
 
 
 @contextlib.contextmanager
-def api_server(settings: Settings, workers: int):  # noqa: ANN201
+def api_server(settings: Settings, workers: int):
     """``uvicorn taquilla.main:create_app --factory --workers N`` (what ``taquilla serve --workers N`` runs) on a
     free port; yields ``(base_url, [worker pids])``."""
     from tests.live import free_port, server_env
@@ -193,7 +201,7 @@ def api_server(settings: Settings, workers: int):  # noqa: ANN201
 
 
 @contextlib.contextmanager
-def py_spy(pids: list[int], prefix: str):  # noqa: ANN201
+def py_spy(pids: list[int], prefix: str):
     """Record the API processes with py-spy (``raw`` collapsed stacks, one file per pid, only samples holding
     the GIL: where the processes spend CPU in Python) while the block runs; yields the files (none without py-spy)."""
     import shutil
@@ -272,7 +280,7 @@ SELECT date, SUM(CASE WHEN type = 'collection' THEN amount_cents ELSE 0 END), SU
 """
 
 
-async def timed(n: int, fn) -> Stats:  # noqa: ANN001
+async def timed(n: int, fn) -> Stats:
     stats = Stats()
     t_all = time.perf_counter()
     for _ in range(n):

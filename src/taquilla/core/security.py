@@ -286,7 +286,7 @@ CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 OptionalPrincipal = Annotated[Principal | None, Depends(get_optional_principal)]
 
 
-def require_roles(*roles: Role):  # noqa: ANN201 - a FastAPI dependency
+def require_roles(*roles: Role):
     """Dependency that lets only ``roles`` through; raises :class:`Forbidden` otherwise."""
 
     async def _check(principal: CurrentPrincipal) -> Principal:

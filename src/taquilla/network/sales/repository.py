@@ -187,7 +187,7 @@ SELECT ticket_number, created_at FROM t
 """
 """The ticket and its jugadas alone (no per-number counters, no rollup): the unguarded insert the race test shows."""
 
-_COUNT_NUMBERS = f"""
+_COUNT_NUMBERS = """
     INSERT INTO network_number_sales AS x (sorteo_id, number, level, owner_id, amount_cents)
     SELECT $4, w.number, k.level, k.owner_id, w.amount
       FROM w CROSS JOIN (VALUES (0::smallint, ''::text), (1::smallint, $21::text), (2::smallint, $6::text),

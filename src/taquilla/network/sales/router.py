@@ -62,8 +62,8 @@ async def list_tickets(
     vendedorId: IdQuery = None,
     status: TicketStatus | None = None,
     winners: bool = False,
-    isWinner: bool | None = None,  # noqa: N803
-    hasWinner: bool | None = None,  # noqa: N803
+    isWinner: bool | None = None,
+    hasWinner: bool | None = None,
     search: Search = None,
     scope_: Annotated[Literal["mine", "all", "ventana", "global"] | None, Query(alias="scope")] = None,
 ) -> Any:

@@ -26,7 +26,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from taquilla.core.errors import AmountTooLarge, BadRequest, Conflict, Forbidden, NotFound
+from taquilla.core.errors import (
+    AmountTooLarge,
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+)
 from taquilla.core.ids import new_id
 from taquilla.core.money import checked_cents, from_cents, positive_cents
 from taquilla.core.pagination import PageParams
@@ -46,7 +52,6 @@ from taquilla.network.models import (
 )
 from taquilla.network.rules.enforcement import Rule, check_restrictions
 from taquilla.network.sales import repository as repo
-from taquilla.network.structure.schemas import rules_json_of
 from taquilla.network.sales.repository import SaleContext, SoldOnNumber
 from taquilla.network.sales.schemas import (
     NamedRef,
@@ -56,6 +61,7 @@ from taquilla.network.sales.schemas import (
     TicketNames,
     TicketOut,
 )
+from taquilla.network.structure.schemas import rules_json_of
 
 # ---- sale -----------------------------------------------------------------------------------------
 
