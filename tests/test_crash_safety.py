@@ -2,8 +2,8 @@
 
 One ``taquilla serve --demo`` on its own data directory (its own embedded PostgreSQL and
 Valkey, so that the database server itself can be killed). Each round runs writers of every
-context in parallel — box-office sales, lottery sales, banca↔ventana movements, director
-payments, each request with its own ``Idempotency-Key`` — and kills, mid-run:
+context in parallel — box-office sales, lottery sales, banca↔ventana movements, mayorization
+settlements, director payments, each request with its own ``Idempotency-Key`` — and kills, mid-run:
 
 1. the API process (SIGKILL), then starts ``serve`` again;
 2. the PostgreSQL postmaster (SIGKILL), then restarts ``serve`` (PostgreSQL recovers).
@@ -38,9 +38,12 @@ from tests.test_cli import TAQUILLA, _env, _wait_ready
 COUNTS = {
     "boxoffice": "SELECT count(*) FROM tickets",
     "lottery": "SELECT count(*) FROM network_tickets",
-    "movement": "SELECT count(*) FROM network_movements",
+    "movement": "SELECT count(*) FROM network_movements WHERE kind = 'MOVEMENT'",
+    "settlement": "SELECT count(*) FROM network_movements WHERE kind = 'ADJUSTMENT'",
     "director": "SELECT count(*) FROM director_ledger_entries WHERE entry_type = 'payment'",
 }
+TABLES = {"boxoffice": "tickets", "lottery": "network_tickets", "movement": "network_movements",
+          "settlement": "network_movements", "director": "director_ledger_entries"}
 
 
 class Service:
@@ -78,10 +81,27 @@ class Service:
 class Writers:
     """Parallel writers of the four contexts; every request and its outcome is kept by key."""
 
-    def __init__(self, base: str, admin: dict[str, str], vendedor: dict[str, str], sorteo_id: str, event_id: str) -> None:
+    def __init__(self, base: str, admin: dict[str, str], vendedor: dict[str, str], sorteo_id: str, event_id: str,
+                 accounts: list[str], first_day: int) -> None:
         self.base, self.admin, self.vendedor, self.sorteo_id, self.event_id = base, admin, vendedor, sorteo_id, event_id
+        self.accounts, self.first_day, self.periods = accounts, first_day, iter(range(10**6))
         self.requests: dict[str, tuple[str, str, dict[str, Any], dict[str, str]]] = {}
         self.answers: dict[str, tuple[int, Any]] = {}  # key → (status, data) for the answered ones
+
+    async def settle_request(self, http: httpx.AsyncClient, key: str) -> tuple[str, dict[str, Any], dict[str, str]] | None:
+        """Calculate the mayorization of a vendedor for one past day (a different account-day each
+        time), then the settle request of its debt (None when it is BALANCE)."""
+        n = next(self.periods)
+        day = datetime.now(CR_TZ).date() - timedelta(days=self.first_day + n // len(self.accounts))
+        r = await http.post(f"{self.base}/api/v1/accounts/{self.accounts[n % len(self.accounts)]}/mayorizations/calculate",
+                            params={"fromDate": day.isoformat(), "toDate": day.isoformat()}, headers=self.admin)
+        if r.status_code != 201 or r.json()["data"]["debtStatus"] == "BALANCE":
+            return None  # refused (e.g. no database at that moment) or nothing to settle
+        record = r.json()["data"]
+        return "/api/v1/accounts/mayorizations/settle", {
+            "mayorizationId": record["id"], "amount": record["debtAmount"], "reference": key, "requestId": key,
+            "settlementType": "PAYMENT" if record["debtStatus"] == "CXC" else "COLLECTION",
+            "date": datetime.now(CR_TZ).date().isoformat()}, self.admin
 
     def request(self, kind: str, key: str, n: int) -> tuple[str, dict[str, Any], dict[str, str]]:
         today = datetime.now(CR_TZ).date().isoformat()
@@ -109,8 +129,18 @@ class Writers:
                 n = 0
                 while not stop.is_set():
                     key = f"crash-{round_}-{kind}-{w}-{n}"
-                    self.requests[key] = (kind, *self.request(kind, key, n))
                     n += 1
+                    try:
+                        if kind == "settlement":
+                            prepared = await self.settle_request(http, key)
+                            if prepared is None:
+                                continue
+                        else:
+                            prepared = self.request(kind, key, n)
+                    except httpx.HTTPError:
+                        await asyncio.sleep(0.05)
+                        continue
+                    self.requests[key] = (kind, *prepared)
                     try:
                         self.answers[key] = await self.send(http, key)
                     except httpx.HTTPError:
@@ -120,8 +150,10 @@ class Writers:
 
 
 def _id(kind: str, data: Any) -> str:
-    """The id of the row a 2xx answer wrote (a movement answers {payment, statement}; a director payment {entry, …})."""
-    return {"movement": lambda: data["payment"]["id"], "director": lambda: data["entry"]["id"]}.get(kind, lambda: data["id"])()
+    """The id of the row a 2xx answer wrote (a movement answers {payment, statement}; a director payment
+    {entry, …}; a settlement {mayorization, ledgerEntry, newBalance})."""
+    return {"movement": lambda: data["payment"]["id"], "director": lambda: data["entry"]["id"],
+            "settlement": lambda: data["ledgerEntry"]["id"]}.get(kind, lambda: data["id"])()
 
 
 async def _check_round(service: Service, writers: Writers, before: dict[str, int]) -> None:
@@ -130,11 +162,9 @@ async def _check_round(service: Service, writers: Writers, before: dict[str, int
     assert {writers.requests[k][0] for k in acked} == set(COUNTS), f"a writer never got going before the kill: {sample}"
     conn = await asyncpg.connect(service.postgres()["url"])
     try:
-        tables = {"boxoffice": "tickets", "lottery": "network_tickets", "movement": "network_movements",
-                  "director": "director_ledger_entries"}
         for key, (_, data) in acked.items():  # every acknowledged write is there
             kind = writers.requests[key][0]
-            assert await conn.fetchval(f"SELECT count(*) FROM {tables[kind]} WHERE id = $1", _id(kind, data)) == 1, key
+            assert await conn.fetchval(f"SELECT count(*) FROM {TABLES[kind]} WHERE id = $1", _id(kind, data)) == 1, key
         final = dict(acked)
         async with httpx.AsyncClient(timeout=30) as http:
             for key in writers.requests:
@@ -188,10 +218,13 @@ async def _open_sorteo(base: str, admin: dict[str, str], hour: int) -> str:
     return sorteo
 
 
-async def _round(service: Service, round_: str, event_id: str, hour: int, kill: Any) -> None:
+async def _round(service: Service, round_: str, event_id: str, hour: int, first_day: int, kill: Any) -> None:
     admin = await _login(service.base, "admin", "taquilla-admin")
     vendedor = await _login(service.base, "vendedor4", "taquilla-vendedor")
-    writers = Writers(service.base, admin, vendedor, await _open_sorteo(service.base, admin, hour), event_id)
+    async with httpx.AsyncClient(timeout=30) as http:
+        r = await http.get(service.base + "/api/v1/accounts", params={"ownerType": "VENDEDOR", "pageSize": 100}, headers=admin)
+    accounts = [a["id"] for a in r.json()["data"]]
+    writers = Writers(service.base, admin, vendedor, await _open_sorteo(service.base, admin, hour), event_id, accounts, first_day)
     before = await _counts(service)
     stop = asyncio.Event()
     running = asyncio.create_task(writers.run(round_, stop))
@@ -210,14 +243,14 @@ async def test_acknowledged_writes_survive_sigkill_of_api_and_of_postgres(tmp_pa
     service = Service(tmp_path_factory.mktemp("crash"))
     await asyncio.to_thread(service.start)
     try:
-        await _round(service, "api", "evt_traviata_1", 10, lambda: service.stop(signal.SIGKILL))
+        await _round(service, "api", "evt_traviata_1", 10, 1, lambda: service.stop(signal.SIGKILL))
 
         def kill_postgres() -> None:
             os.kill(service.postgres()["pid"], signal.SIGKILL)  # the postmaster: PostgreSQL crashes
             time.sleep(1)
             service.stop()  # the API notices no database; a restart brings PostgreSQL back through recovery
 
-        await _round(service, "postgres", "evt_traviata_2", 11, kill_postgres)
+        await _round(service, "postgres", "evt_traviata_2", 11, 15, kill_postgres)
     finally:
         if service.proc is not None and service.proc.poll() is None:
             service.stop()
