@@ -60,7 +60,7 @@ def live_servers(settings: Settings, count: int = 2, extra_env: dict[str, str] |
                 )
             )
             urls.append(f"http://127.0.0.1:{port}")
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded 2-core machine starts a process slowly
         for url in urls:
             while True:
                 try:
