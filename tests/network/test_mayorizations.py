@@ -340,3 +340,16 @@ async def test_back_office_shows_settlements_read_only(net: Net, app: Any) -> No
         assert page.status_code == 200 and rec["id"] in page.text and "CHK-777" in page.text and "SETTLED" in page.text
         assert (await c.get("/admin/mayorization/create")).status_code in (403, 404)
         assert (await c.get(f"/admin/mayorization/edit/{rec['id']}")).status_code in (403, 404)
+
+
+def test_record_view_has_the_documented_keys() -> None:
+    """The hand-written view of the hot paths (calculate, history) keeps MayorizationOut's keys (the OpenAPI shape)."""
+    from taquilla.network.mayorizations.schemas import MayorizationOut
+    from taquilla.network.mayorizations.service import record_view
+
+    assert set(MayorizationOut.model_fields) == RECORD_KEYS
+    row = {k: None for k in ("id", "account_id", "owner_id", "ventana_id", "to_date", "from_date", "settled_date",
+                             "settled_amount_cents", "settlement_type", "settlement_ref", "settled_by", "created_at", "updated_at")}
+    row |= {"owner_type": "VENTANA", "status": "OPEN", "debt_status": "BALANCE", "debt_amount_cents": 0, "total_sales_cents": 0,
+            "total_prizes_cents": 0, "total_commission_cents": 0, "net_operative_cents": 0}
+    assert set(record_view(row, "C", "N")) == RECORD_KEYS

@@ -17,9 +17,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,16 +36,12 @@ from taquilla.network.ledger import repository as ledger_repo
 from taquilla.network.ledger.service import remaining_cents
 from taquilla.network.mayorizations import repository as repo
 from taquilla.network.mayorizations.schemas import (
-    HistorySummary,
     LedgerEntryOut,
-    MayorizationOut,
-    Pagination,
     SettleIn,
     SettleOut,
 )
 from taquilla.network.models import (
     ADJUSTMENT_KIND,
-    MAYORIZATION_OPEN,
     MAYORIZATION_SETTLED,
     Account,
     Mayorization,
@@ -80,63 +78,62 @@ def debt_of(net_cents: int) -> tuple[str, int]:
     return ("CXC" if net_cents > 0 else "CXP" if net_cents < 0 else "BALANCE"), abs(net_cents)
 
 
-def to_out(m: Mayorization, names: dict[tuple[str, str], tuple[str, str]]) -> MayorizationOut:
-    """The response shape of a record; ``ownerCode``/``ownerName`` from ``names`` (the owner's current ones)."""
-    code, name = names.get((m.owner_type, m.owner_id), (m.owner_id, m.owner_id))
-    return MayorizationOut(
-        id=m.id, accountId=m.account_id, ownerType=m.owner_type, ownerId=m.owner_id, ownerCode=code, ownerName=name,  # type: ignore[arg-type]
-        ventanaId=m.ventana_id, date=m.to_date, fromDate=m.from_date, toDate=m.to_date,
-        totalSales=from_cents(m.total_sales_cents), totalPrizes=from_cents(m.total_prizes_cents),
-        totalCommission=from_cents(m.total_commission_cents), netOperative=from_cents(m.net_operative_cents),
-        debtStatus=m.debt_status, debtAmount=from_cents(m.debt_amount_cents),  # type: ignore[arg-type]
-        debtDescription=debt_description(m.owner_type, m.debt_status, m.debt_amount_cents),
-        status=m.status, isSettled=m.status == MAYORIZATION_SETTLED, settledDate=m.settled_date,  # type: ignore[arg-type]
-        settledAmount=None if m.settled_amount_cents is None else from_cents(m.settled_amount_cents),
-        settlementType=m.settlement_type, settlementRef=m.settlement_ref, settledBy=m.settled_by,  # type: ignore[arg-type]
-        createdAt=m.created_at, updatedAt=m.updated_at,
-    )
+_RECORD_COLUMNS = tuple(c.key for c in Mayorization.__table__.columns)
 
 
-async def _view(session: AsyncSession, m: Mayorization) -> MayorizationOut:
-    return to_out(m, await repo.owner_names(session, [m]))
+def record_view(r: Mapping[str, Any], code: str, name: str) -> dict[str, Any]:
+    """The response shape of a record (:class:`MayorizationOut`'s keys, amounts exact ``Decimal``) from its
+    columns ``r`` (an asyncpg row of ``network_mayorizations`` or :func:`columns_of` an ORM record) and its
+    owner's current ``code``/``name``. Hand-written on the hot paths (calculate, history: no model
+    validation per record); tests check its keys against :class:`MayorizationOut`."""
+    owner_type, status, debt_status, debt = r["owner_type"], r["status"], r["debt_status"], r["debt_amount_cents"]
+    settled = r["settled_amount_cents"]
+    return {
+        "id": r["id"], "accountId": r["account_id"], "ownerType": owner_type, "ownerId": r["owner_id"],
+        "ownerCode": code, "ownerName": name, "ventanaId": r["ventana_id"], "date": r["to_date"],
+        "fromDate": r["from_date"], "toDate": r["to_date"],
+        "totalSales": from_cents(r["total_sales_cents"]), "totalPrizes": from_cents(r["total_prizes_cents"]),
+        "totalCommission": from_cents(r["total_commission_cents"]), "netOperative": from_cents(r["net_operative_cents"]),
+        "debtStatus": debt_status, "debtAmount": from_cents(debt),
+        "debtDescription": debt_description(owner_type, debt_status, debt),
+        "status": status, "isSettled": status == MAYORIZATION_SETTLED, "settledDate": r["settled_date"],
+        "settledAmount": None if settled is None else from_cents(settled),
+        "settlementType": r["settlement_type"], "settlementRef": r["settlement_ref"], "settledBy": r["settled_by"],
+        "createdAt": r["created_at"], "updatedAt": r["updated_at"],
+    }
+
+
+def columns_of(m: Mayorization) -> dict[str, Any]:
+    """The column values of an ORM record, keyed by column name (the input of :func:`record_view`)."""
+    return {k: getattr(m, k) for k in _RECORD_COLUMNS}
+
+
+async def _view(session: AsyncSession, m: Mayorization) -> dict[str, Any]:
+    return record_view(columns_of(m), *await repo.owner_name(session, m.owner_type, m.owner_id))
 
 
 # ---- calculate ------------------------------------------------------------------------------------
 
 
-def _figures(sums: dict[str, int], owner_type: str) -> dict[str, int | str]:
-    commission = sums["vendedor_commission_cents"] if owner_type == "VENDEDOR" else sums["listero_commission_cents"]
-    net = sums["sales_cents"] - sums["payouts_cents"] - commission
-    status, amount = debt_of(net)
-    return {
-        "total_sales_cents": sums["sales_cents"], "total_prizes_cents": sums["payouts_cents"], "total_commission_cents": commission,
-        "net_operative_cents": net, "debt_status": status, "debt_amount_cents": amount,
-    }
-
-
-async def calculate(session: AsyncSession, scope: NetworkScope, account_id: str, from_date: str, to_date: str) -> MayorizationOut:
-    """Calculate and persist the mayorization of ``account_id`` over CR dates ``[from_date, to_date]``.
+async def calculate(session: AsyncSession, scope: NetworkScope, account_id: str, from_date: str, to_date: str) -> dict[str, Any]:
+    """Calculate and persist the mayorization of ``account_id`` over CR dates ``[from_date, to_date]``;
+    the record's view (:func:`record_view`).
 
     ADMIN any account; a listero its ventana's and its vendedores' (a VENDEDOR never reaches here).
     The record of the same account and period is refreshed while OPEN (same id, locked while it
-    changes). Raises BadRequest ``INVALID_DATE``/``INVALID_RANGE``, NotFound ``ACCOUNT_NOT_FOUND``
-    (also outside the scope), Conflict ``MAYORIZATION_SETTLED`` (a SETTLED period never changes).
+    changes). One statement (:data:`repository.CALCULATE_SQL`). Raises BadRequest
+    ``INVALID_DATE``/``INVALID_RANGE``, NotFound ``ACCOUNT_NOT_FOUND`` (also outside the scope),
+    Conflict ``MAYORIZATION_SETTLED`` (a SETTLED period never changes).
     """
     start, end = parse_cr_date(from_date, "fromDate"), parse_cr_date(to_date, "toDate")
     if start > end:
         raise BadRequest("fromDate must be on or before toDate.", code="INVALID_RANGE")
-    account = await ledger_repo.account_in_scope(session, scope, account_id)
-    if account is None:
+    row = await repo.calculate_record(session, scope, account_id, start, end, new_id("maj"))
+    if not row["account_found"]:
         raise NotFound(f"Account {account_id!r} not found.", code="ACCOUNT_NOT_FOUND")
-    figures = _figures(await repo.period_sums(session, account, start, end), account.owner_type)
-    record = await repo.upsert_record(session, {
-        "id": new_id("maj"), "account_id": account.id, "owner_type": account.owner_type, "owner_id": account.owner_id,
-        "ventana_id": account.ventana_id, "vendedor_id": account.owner_id if account.owner_type == "VENDEDOR" else None,
-        "from_date": start, "to_date": end, "status": MAYORIZATION_OPEN, "created_by": scope.user_id,
-    }, figures)
-    if record is None:
+    if row["id"] is None:
         raise Conflict(ALREADY_SETTLED, code="MAYORIZATION_SETTLED")
-    return await _view(session, record)
+    return record_view(row, row["owner_code"], row["owner_name"])
 
 
 # ---- history --------------------------------------------------------------------------------------
@@ -176,7 +173,7 @@ async def _check_owner_filter(session: AsyncSession, scope: NetworkScope, owner_
 
 async def history(
     session: AsyncSession, scope: NetworkScope, q: HistoryQuery, today: date,
-) -> tuple[list[MayorizationOut], Pagination, HistorySummary]:
+) -> tuple[list[dict[str, Any]], dict[str, int], dict[str, Decimal]]:
     """Records in the caller's scope whose ``date`` (= ``toDate``) is in the period (default ``week``;
     ``fromDate``+``toDate`` without ``period`` mean ``range``), filtered, ordered (``orderBy``, ties by
     creation) and paged; the summary covers every matching record. Raises BadRequest (period,
@@ -185,19 +182,17 @@ async def history(
     period = q.period or (Period.RANGE.value if q.from_date and q.to_date else Period.WEEK.value)
     span: DateRange = resolve_period(period, q.from_date, q.to_date, today=today, default=Period.WEEK)
     await _check_owner_filter(session, scope, q.owner_id)
-    stmt = repo.history_select(
-        scope, start=span.start, end=span.end, owner_type=q.owner_type, owner_id=q.owner_id,
-        debt_status=q.debt_status, is_settled=q.is_settled,
-    )
-    total, debt, settled, rows = await repo.history_page(
-        session, stmt, order_by=q.order_by, descending=q.descending, offset=(q.page - 1) * q.page_size, limit=q.page_size,
+    total, debt, settled, rows = await repo.history_rows(
+        session, scope, start=span.start, end=span.end, owner_type=q.owner_type, owner_id=q.owner_id,
+        debt_status=q.debt_status, is_settled=q.is_settled, order_by=q.order_by, descending=q.descending,
+        offset=(q.page - 1) * q.page_size, limit=q.page_size,
     )
     pages = (total + q.page_size - 1) // q.page_size
     if total and q.page > pages:
         raise BadRequest(f"page {q.page} is out of range (1–{pages}).", code="PAGE_OUT_OF_RANGE")
-    names = {(m.owner_type, m.owner_id): (code or m.owner_id, name or m.owner_id) for m, code, name in rows}
-    summary = HistorySummary(totalDebtAmount=from_cents(debt), totalSettledAmount=from_cents(settled), pendingSettlement=from_cents(debt - settled))
-    return [to_out(m, names) for m, _, _ in rows], Pagination(page=q.page, pageSize=q.page_size, total=total, totalPages=pages), summary
+    pagination = {"page": q.page, "pageSize": q.page_size, "total": total, "totalPages": pages}
+    summary = {"totalDebtAmount": from_cents(debt), "totalSettledAmount": from_cents(settled), "pendingSettlement": from_cents(debt - settled)}
+    return [record_view(r, r["owner_code"], r["owner_name"]) for r in rows], pagination, summary
 
 
 # ---- settle ---------------------------------------------------------------------------------------
