@@ -25,7 +25,7 @@ import httpx
 from redis.asyncio import Redis
 
 from taquilla.core.settings import Settings
-from bench.common import PySpy, RawHttp, Stats, bench_settings, driver_dsn, live_servers, median_of_runs, print_top, report, run_load_raw
+from bench.common import PySpy, cpu_seconds, server_pids, RawHttp, Stats, bench_settings, driver_dsn, live_servers, median_of_runs, print_top, report, run_load_raw
 
 CONCURRENCY = 16
 
@@ -117,7 +117,7 @@ async def latency(http: httpx.AsyncClient, url: str, headers: dict[str, str], n:
 async def main(settings: Settings, ops: int, runs: int, profile: str | None = None, processes: int = 2) -> None:
     dsn = driver_dsn(settings)
     await seed(dsn)
-    api_tput, api_med, api_p99, drv_tput, drv_med, drv_p99, hit_med, miss_med, hit_p99, miss_p99 = ([] for _ in range(10))
+    api_tput, api_med, api_p99, drv_tput, drv_med, drv_p99, hit_med, miss_med, hit_p99, miss_p99, api_cpu = ([] for _ in range(11))
     env = {"DB_POOL_SIZE": str(max(1, CONCURRENCY // processes)), "DB_MAX_OVERFLOW": "0"}  # 16 connections, as the driver's pool
     with live_servers(settings, count=processes, extra_env=env) as urls:
         base = urls[0]
@@ -127,6 +127,7 @@ async def main(settings: Settings, ops: int, runs: int, profile: str | None = No
             headers = {"Authorization": f"Bearer {token}"}
             redis = Redis.from_url(settings.redis_url)
             raw = MultiHttp(urls)
+            pids = server_pids(urls)
             await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=200)  # warm-up
             await raw.close()
             spy = None
@@ -134,11 +135,13 @@ async def main(settings: Settings, ops: int, runs: int, profile: str | None = No
                 # fresh keep-alive connections per run: on a loaded machine an idle one can outlive
                 # uvicorn's keep-alive timeout between runs, and RawHttp does not reconnect
                 raw = MultiHttp(urls)
+                cpu0 = cpu_seconds(pids)
                 if profile and r == 0:  # py-spy on the API processes during the first measured run
                     with PySpy(urls, profile) as spy:
                         a = await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=ops)
                 else:
                     a = await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=ops)
+                api_cpu.append((cpu_seconds(pids) - cpu0) / max(1, a.ok) * 1000)
                 await raw.close()
                 pool = await _pool(dsn)  # only for the driver run: the shared server has max_connections 100
                 d = await run_load_raw(driver_op(pool), concurrency=CONCURRENCY, total=ops)
@@ -167,6 +170,7 @@ async def main(settings: Settings, ops: int, runs: int, profile: str | None = No
             ("API throughput", f"{m(api_tput):.0f} writes/s  (median {m(api_med):.1f} ms, p99 {m(api_p99):.1f} ms)"),
             ("driver throughput", f"{m(drv_tput):.0f} writes/s  (median {m(drv_med):.1f} ms, p99 {m(drv_p99):.1f} ms)"),
             ("ratio API/driver", f"{m(api_tput) / m(drv_tput):.2f}  (driver is {m(drv_tput) / m(api_tput):.1f}x faster)"),
+            ("API CPU per write", f"{m(api_cpu):.2f} ms  (user + system of the API processes during the measured runs{', py-spy attached in the first' if profile else ''})"),
             ("overview uncached", f"median {m(miss_med):.2f} ms, p99 {m(miss_p99):.2f} ms"),
             ("overview cached", f"median {m(hit_med):.2f} ms, p99 {m(hit_p99):.2f} ms"),
             ("ratio uncached/cached", f"{m(miss_med) / m(hit_med):.2f}"),

@@ -180,6 +180,19 @@ def server_pids(urls: list[str]) -> list[int]:
     return [int(httpx.get(u + "/healthz", timeout=5).json()["data"]["pid"]) for u in urls]
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by the processes ``pids`` (``/proc/<pid>/stat``; gone → 0)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime (fields 14, 15 of stat)
+    return total
+
+
 class PySpy:
     """Sample the API processes with py-spy while a measured run goes on (``.venv/bin/py-spy``).
 
