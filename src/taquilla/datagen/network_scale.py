@@ -44,7 +44,7 @@ def generate(settings: Settings, n: int, console: Console) -> None:
 async def _generate(settings: Settings, n: int, console: Console) -> None:
     import asyncpg
 
-    from taquilla.network.rollup import EXPECTED_ROLLUPS_SQL, ROLLUP_FIELDS
+    from taquilla.network.rollup import EXPECTED_ROLLUPS_SQL, STORED_COLUMNS
 
     rng = random.Random(n)
     run = uuid.uuid4().hex[:6]
@@ -156,7 +156,7 @@ async def _generate(settings: Settings, n: int, console: Console) -> None:
             await conn.execute("LOCK TABLE network_daily_rollups IN EXCLUSIVE MODE")
             revision = await conn.fetchval("SELECT COALESCE(SUM(revision), 0) + 1 FROM network_daily_rollups")
             await conn.execute("DELETE FROM network_daily_rollups")
-            cols = "business_date, ventana_id, vendedor_id, " + ", ".join(ROLLUP_FIELDS)
+            cols = "business_date, ventana_id, vendedor_id, " + ", ".join(STORED_COLUMNS)
             await conn.execute(  # revisions above every earlier sum, as in rollup.rebuild
                 f"INSERT INTO network_daily_rollups ({cols}, revision) SELECT {cols}, $1 FROM ({EXPECTED_ROLLUPS_SQL}) e", revision)
         await conn.execute("ANALYZE network_tickets; ANALYZE network_jugadas; ANALYZE network_daily_rollups; ANALYZE network_movements")

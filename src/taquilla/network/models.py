@@ -262,9 +262,36 @@ class DailyRollup(Base):
     paid_cents: Mapped[int] = mapped_column(default=0)
     paid_to_customer_cents: Mapped[int] = mapped_column(default=0)
     ticket_count: Mapped[int] = mapped_column(default=0)
+    jugada_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_ticket_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    """``created_at`` of the row's latest non-cancelled ticket (NULL without one)."""
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
     """1 on insert, +1 on every change (same transaction as the fact): the sum over the rows under
     an answer versions it (ETag)."""
+
+
+class MonthlyRollup(Base):
+    """The daily rollup summed per (first day of the CR month, ventana, vendedor or ``''``), kept by
+    triggers on ``network_daily_rollups`` (migration ``20261123_rollup_jugadas``); never written by the
+    application. NUMERIC sums; ``revision_sum``/``day_rows``: the daily rows' revision sum and count."""
+
+    __tablename__ = "network_monthly_rollups"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    ventana_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vendedor_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sales_cents: Mapped[Decimal] = mapped_column(Numeric, default=0)
+    payouts_cents: Mapped[Decimal] = mapped_column(Numeric, default=0)
+    listero_commission_cents: Mapped[Decimal] = mapped_column(Numeric, default=0)
+    vendedor_commission_cents: Mapped[Decimal] = mapped_column(Numeric, default=0)
+    collected_cents: Mapped[Decimal] = mapped_column(Numeric, default=0)
+    paid_cents: Mapped[Decimal] = mapped_column(Numeric, default=0)
+    paid_to_customer_cents: Mapped[Decimal] = mapped_column(Numeric, default=0)
+    ticket_count: Mapped[Decimal] = mapped_column(Numeric, default=0)
+    jugada_count: Mapped[Decimal] = mapped_column(Numeric, default=0)
+    revision_sum: Mapped[Decimal] = mapped_column(Numeric, default=0)
+    day_rows: Mapped[int] = mapped_column(default=0)
+    last_ticket_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class Mayorization(Base):

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from sqlalchemy import BigInteger, String, and_, case, cast, func, select
+from sqlalchemy import BigInteger, and_, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from taquilla.core.db import driver_connection
 from taquilla.core.periods import DateRange
+from taquilla.network import rollup
 from taquilla.network.models import (
     NO_VENDEDOR,
     TICKET_CANCELLED,
@@ -51,26 +53,36 @@ class Rows:
         return conds
 
 
-def _stamp(model: Any, ventana_col: Any, ventana_id: str | None) -> Any:
-    expr = func.hashtext(model.id + "\x1f" + model.code + "\x1f" + model.name + "\x1f" + cast(model.is_active, String))
-    stmt = select(func.coalesce(func.sum(expr), 0))
-    if ventana_id:
-        stmt = stmt.where(ventana_col == ventana_id)
-    return stmt.scalar_subquery()
+def _stamp_sql(table: str, ventana_col: str, ventana_param: str | None) -> str:
+    where = f" WHERE {ventana_col} = {ventana_param}" if ventana_param else ""
+    return (f"(SELECT COALESCE(SUM(hashtext(id || E'\\x1f' || code || E'\\x1f' || name || E'\\x1f' || is_active::text)), 0) "
+            f"FROM {table}{where})")
 
 
 async def version(session: AsyncSession, rows: Rows, *, with_vendedores: bool) -> str:
     """The version of an answer, in one statement: ``"<sum of revision>.<row count>.<stamp>"``.
 
-    Sum and count cover the rollup rows under the answer (they change with every fact under it);
-    the stamp hashes the ids, codes, names and states of the ventanas (and vendedores) it may name,
-    inside ``rows.ventana_id`` when set.
+    Sum and count cover the daily rollup rows under the answer (they change with every fact under it),
+    read from the monthly rollup for whole months (it keeps both per month,
+    :func:`taquilla.network.rollup.window_sources`); the stamp hashes the ids, codes, names and states
+    of the ventanas (and vendedores) it may name, inside ``rows.ventana_id`` when set.
     """
-    facts = select(func.coalesce(func.sum(_R.revision), 0).label("rev"), func.count().label("n")).where(*rows.conds()).subquery()
-    cols: list[Any] = [facts.c.rev, facts.c.n, _stamp(Ventana, Ventana.id, rows.ventana_id).label("sv")]
+    args: list[Any] = []
+    conds = []
+    ventana_param = None
+    if rows.ventana_id:
+        args.append(rows.ventana_id)
+        ventana_param = f"${len(args)}"
+        conds.append(f"ventana_id = {ventana_param}")
+    if rows.vendedor_id:
+        args.append(rows.vendedor_id)
+        conds.append(f"vendedor_id = ${len(args)}")
+    src = rollup.window_sources({"v": (rows.start, rows.end)}, ("revision", "day_rows"), args, where=" AND ".join(conds))
+    cols = ["COALESCE(SUM(revision), 0)", "COALESCE(SUM(day_rows), 0)", _stamp_sql("ventanas", "id", ventana_param)]
     if with_vendedores:
-        cols.append(_stamp(Vendedor, Vendedor.ventana_id, rows.ventana_id).label("su"))
-    r = (await session.execute(select(*cols))).one()
+        cols.append(_stamp_sql("vendedores", "ventana_id", ventana_param))
+    conn = await driver_connection(session)
+    r = await conn.fetchrow(f"SELECT {', '.join(cols)} FROM ({src}) s", *args)
     return ".".join(str(int(x)) for x in r)
 
 
@@ -93,44 +105,45 @@ def _split(r: Any, prefix: str) -> dict[str, int]:
 async def sums_by_entity(
     session: AsyncSession, windows: dict[str, DateRange], *, dimension: str, ventana_id: str | None,
 ) -> dict[tuple[str, str], dict[str, dict[str, int]]]:
-    """Per entity, the summed rollup cents of each window (e.g. ``{"p": period, "m": month}``), one scan.
+    """Per entity, the summed rollup cents of each window (e.g. ``{"p": period, "m": month}``), one statement.
 
     ``dimension`` ventana: key ``(ventana_id, '')``, all rows of the ventana, movements of its own
     rows only. vendedor: key ``(ventana_id, vendedor_id)``, the vendedor's rows. Entities without
-    rows in any window are absent. The rows are summed once per disjoint date segment (the
-    windows' bounds cut the span) with plain ``SUM``s, then the segments are added up per window:
-    cheaper than one filtered ``SUM`` per field and window (measured: 2–3× on 60,000 rows).
+    rows in any window are absent. Each distinct window is read once, from the monthly rollup for its
+    whole months and the daily rows of its other days (:func:`taquilla.network.rollup.window_sources`);
+    windows with the same dates (a month period and its reference month) share one read.
     """
     vendedor_level = dimension == "vendedor"
-    lo = min(w.start for w in windows.values())
-    hi = max(w.end for w in windows.values())
-    cuts = sorted({w.start for w in windows.values()} | {w.end + timedelta(days=1) for w in windows.values()})
-    segment = case(*[(_R.business_date < c, i) for i, c in enumerate(cuts[1:])], else_=len(cuts) - 1)
-    sums: list[Any] = []
-    for f in ROLLUP_FIELDS:
-        col: Any = getattr(_R, f)
-        if f in _MOVEMENT_FIELDS and not vendedor_level:
-            col = case((_R.vendedor_id == NO_VENDEDOR, col), else_=0)
-        sums.append(cast(func.sum(col), BigInteger).label(f))
-    keys: list[Any] = [_R.ventana_id] + ([_R.vendedor_id] if vendedor_level else [])
-    stmt = select(*keys, segment.label("seg"), *sums).where(*Rows(lo, hi, ventana_id).conds())
+    tags: dict[tuple[date, date], str] = {}
+    for w in windows.values():
+        tags.setdefault((w.start, w.end), f"w{len(tags)}")
+    args: list[Any] = []
+    conds = []
+    if ventana_id:
+        args.append(ventana_id)
+        conds.append(f"ventana_id = ${len(args)}")
     if vendedor_level:
-        stmt = stmt.where(_R.vendedor_id != NO_VENDEDOR)
-    stmt = stmt.group_by(*keys, "seg")
-    covers = {prefix: {i for i in range(len(cuts) - 1) if w.start <= cuts[i] and cuts[i + 1] <= w.end + timedelta(days=1)}
-              for prefix, w in windows.items()}
+        conds.append("vendedor_id <> ''")
+    src = rollup.window_sources({t: span for span, t in tags.items()}, ROLLUP_FIELDS, args, where=" AND ".join(conds))
+    sums = []
+    for f in ROLLUP_FIELDS:
+        col = f"CASE WHEN vendedor_id = '' THEN {f} ELSE 0 END" if f in _MOVEMENT_FIELDS and not vendedor_level else f
+        sums.append(f"SUM({col})::bigint AS {f}")
+    keys = "ventana_id, vendedor_id" if vendedor_level else "ventana_id"
+    conn = await driver_connection(session)
+    records = await conn.fetch(f"SELECT w, {keys}, {', '.join(sums)} FROM ({src}) s GROUP BY w, {keys}", *args)
+    by_tag: dict[str, list[str]] = {}
+    for prefix, w in windows.items():
+        by_tag.setdefault(tags[(w.start, w.end)], []).append(prefix)
     out: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
-    for r in await session.execute(stmt):
-        key = (r.ventana_id, r.vendedor_id if vendedor_level else "")
+    for r in records:
+        key = (r["ventana_id"], r["vendedor_id"] if vendedor_level else "")
         entity = out.get(key)
         if entity is None:
             entity = out[key] = {prefix: dict.fromkeys(ROLLUP_FIELDS, 0) for prefix in windows}
-        values = [(f, int(getattr(r, f))) for f in ROLLUP_FIELDS]
-        for prefix, segs in covers.items():
-            if r.seg in segs:
-                acc = entity[prefix]
-                for f, v in values:
-                    acc[f] += v
+        values = {f: int(r[f]) for f in ROLLUP_FIELDS}
+        for prefix in by_tag[r["w"]]:
+            entity[prefix] = dict(values)
     return out
 
 
@@ -288,34 +301,30 @@ def _amt(expr: str) -> str:
     return f"(({expr}) * 0.01)"  # bigint × numeric(,2) → numeric with scale 2: "1234.50", exact
 
 
-def accounts_json_sql(dimension: str, kind: str, one_ventana: bool, same_window: bool = False) -> str:
+def accounts_json_sql(dimension: str, kind: str, src: str, same_window: bool = False) -> str:
     """The CxC (``kind`` cxc) or CxP list as one JSON array plus its total, rendered by PostgreSQL.
 
-    Parameters: $1..$4 = period start/end, month start/end (CR dates), $5 = ventana id (when
-    ``one_ventana``). Same rules as :func:`taquilla.network.ledger.service.figures`: the level's
-    commission, the level's movements (a ventana: its own rows only), ``remaining = sales −
-    payouts − commission − collected + paid``; CxC keeps remaining > 0, CxP < 0; items by
-    ``amount`` desc, then ids. Measured: ``bench/bench_dashboard.py`` (building the same items in
-    Python cost ~300 ms for 1,500 vendedores; here one statement renders them).
+    ``src``: the rollup rows of the period (tag ``p``) and of the reference month (tag ``m``; absent
+    with ``same_window``, when the period is the month) from :func:`taquilla.network.rollup.window_sources`,
+    already narrowed to the ventana (and to vendedor rows with ``dimension`` vendedor). Same rules as
+    :func:`taquilla.network.ledger.service.figures`: the level's commission, the level's movements (a
+    ventana: its own rows only), ``remaining = sales − payouts − commission − collected + paid``; CxC
+    keeps remaining > 0, CxP < 0; items by ``amount`` desc, then ids. Measured: ``bench/bench_dashboard.py``
+    (building the same items in Python cost ~300 ms for 1,500 vendedores; here one statement renders them).
     """
     vendedor = dimension == "vendedor"
     comm = _LEVEL_COMMISSION[dimension]
     cols = []
-    for prefix, lo, hi in (("p", "$1", "$2"), ("m", "$3", "$4")):
+    for prefix in ("p", "m"):
         for f in _SUMMED:
             if same_window and prefix == "m":  # the period is the month (date=month): one set of sums
                 cols.append(f"p_{f} AS m_{f}")
                 continue
-            conds = [] if same_window else [f"business_date BETWEEN {lo} AND {hi}"]
+            conds = [] if same_window else [f"w = '{prefix}'"]
             if f in _MOVEMENT_FIELDS and not vendedor:
                 conds.append("vendedor_id = ''")
             agg = f"SUM({f}) FILTER (WHERE {' AND '.join(conds)})" if conds else f"SUM({f})"
             cols.append(f"COALESCE({agg}, 0)::bigint AS {prefix}_{f}")
-    where = ["business_date BETWEEN LEAST($1::date, $3::date) AND GREATEST($2::date, $4::date)"]
-    if one_ventana:
-        where.append("ventana_id = $5")
-    if vendedor:
-        where.append("vendedor_id <> ''")
     keys = "ventana_id, vendedor_id" if vendedor else "ventana_id"
     sign = "" if kind == "cxc" else "-"
     entity = ("'vendedorId', f.vendedor_id, 'vendedorName', COALESCE(u.name, f.vendedor_id), "
@@ -326,7 +335,7 @@ def accounts_json_sql(dimension: str, kind: str, one_ventana: bool, same_window:
     return f"""
 WITH s0 AS (
     SELECT {keys}, {', '.join(c for c in cols if c.startswith('COALESCE'))}
-      FROM network_daily_rollups WHERE {' AND '.join(where)} GROUP BY {keys}
+      FROM ({src}) x GROUP BY {keys}
 ), s AS (
     SELECT s0.*, {', '.join(c for c in cols if not c.startswith('COALESCE')) or 'NULL AS none'} FROM s0
 ), f AS (
@@ -361,9 +370,16 @@ SELECT COALESCE(json_agg(json_build_object(
 async def accounts_json(session: AsyncSession, dimension: str, kind: str, period: DateRange, month: DateRange,
                         ventana_id: str | None) -> tuple[str, str]:
     """``(items JSON array text, total text)`` of :func:`accounts_json_sql`, through the request's driver connection."""
-    from taquilla.core.db import driver_connection
-
+    args: list[Any] = []
+    conds = []
+    if ventana_id:
+        args.append(ventana_id)
+        conds.append(f"ventana_id = ${len(args)}")
+    if dimension == "vendedor":
+        conds.append("vendedor_id <> ''")
+    same = period == month
+    windows = {"p": (period.start, period.end)} | ({} if same else {"m": (month.start, month.end)})
+    src = rollup.window_sources(windows, _SUMMED, args, where=" AND ".join(conds))
     conn = await driver_connection(session)
-    args: list[Any] = [period.start, period.end, month.start, month.end] + ([ventana_id] if ventana_id else [])
-    row = await conn.fetchrow(accounts_json_sql(dimension, kind, bool(ventana_id), period == month), *args)
+    row = await conn.fetchrow(accounts_json_sql(dimension, kind, src, same), *args)
     return row["items"], row["total"]

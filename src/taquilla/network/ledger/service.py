@@ -473,21 +473,25 @@ async def reconcile(session: AsyncSession, *, apply: bool = False) -> dict[str, 
     Returns ``{"rollupRows", "expectedRows", "differences": [{businessDate, ventanaId, vendedorId,
     fields: {field: {expected, stored}}}], "ticketDrift": [...], "applied", "adjustments"}`` (ADJUSTMENT
     movements are movements here; ``adjustments.broken`` lists SETTLED mayorizations without their live ADJUSTMENT); a stored row whose
-    figures are all zero counts as absent. ``apply=True`` rewrites the rollup from the facts when
-    they differ (the caller commits).
+    figures are all zero counts as absent; a monthly rollup row that differs from its daily rows is
+    listed with ``businessDate`` = its month and ``monthly.<column>`` fields. ``apply=True`` rewrites
+    the rollup (daily, then monthly) from the facts when they differ (the caller commits).
     """
     await rollup.lock_for_reconcile(session)
     expected = await rollup.expected_rows(session)
     stored = await rollup.stored_rows(session)
-    zero = rollup.zero()
+    zero = rollup.absent()
     differences = []
     for key in sorted(set(expected) | set(stored)):
         e, s = expected.get(key, zero), stored.get(key, zero)
         if e != s:
             differences.append({
                 "businessDate": key[0].isoformat(), "ventanaId": key[1], "vendedorId": key[2],
-                "fields": {f: {"expected": e[f], "stored": s[f]} for f in rollup.ROLLUP_FIELDS if e[f] != s[f]},
+                "fields": {f: {"expected": e[f], "stored": s[f]} for f in rollup.STORED_COLUMNS if e[f] != s[f]},
             })
+    for m in await rollup.monthly_drift(session):  # the monthly rollup against its daily rows ("monthly." fields)
+        differences.append({"businessDate": m["month"], "ventanaId": m["ventanaId"], "vendedorId": m["vendedorId"],
+                            "fields": {f"monthly.{k}": v for k, v in m["fields"].items()}})
     drift = await repo.ticket_drift(session)
     if apply and differences:
         await rollup.rebuild(session)

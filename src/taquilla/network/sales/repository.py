@@ -204,7 +204,8 @@ WITH w AS (
     SELECT u.number, SUM(u.amount)::bigint AS amount
       FROM unnest($13::text[], $15::bigint[]) AS u(number, amount) GROUP BY u.number
 ), n AS ({_COUNT_NUMBERS}), r AS (
-    {rollup.add_sql(["$3", "$6", "$7", "$8", "0", "$10", "$9", "0", "0", "0", "1"], guard="(SELECT count(*) FROM n) > 0")}
+    {rollup.add_sql(["$3", "$6", "$7", "$8", "0", "$10", "$9", "0", "0", "0", "1", "cardinality($12::text[])"],
+                    guard="(SELECT count(*) FROM n) > 0", last_ticket_at="now()")}
 ), t AS (
     INSERT INTO network_tickets (id, ticket_number, business_date, sorteo_id, loteria_id, ventana_id, vendedor_id, status,
                                  total_amount_cents, commission_cents, listero_commission_cents, payout_cents, paid_cents,
@@ -228,7 +229,8 @@ SELECT t.ticket_number, t.created_at, (SELECT count(*) FROM r), (SELECT count(*)
    vendedor $7) in key order and returns the new sums. The row locks queue concurrent sales of one number
    until the holder commits (READ COMMITTED re-reads the committed row), so the service's check of a
    per-number limit on these sums is exact; a refused sum (would leave BIGINT) is missing from the result;
-2. ``r``: the rollup delta of the ticket (:func:`taquilla.network.rollup.add_sql`), after ``n`` (lock order
+2. ``r``: the rollup delta of the ticket (:func:`taquilla.network.rollup.add_sql`: its cents, 1 ticket, its
+   jugadas, ``last_ticket_at`` = ``now()``, the ticket's ``created_at``), after ``n`` (lock order
    number rows → rollup row, as a cancellation); no row when a day's sum would leave BIGINT;
 3. ``t``/``j``: the ticket and its jugadas (``unnest``).
 

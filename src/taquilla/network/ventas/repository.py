@@ -1,4 +1,5 @@
-"""Queries of the sales home screens, over the facts (``network_tickets``, ``network_jugadas``).
+"""Queries of the sales home screens: the summary from the rollup (``network_daily_rollups``), the rest
+(and the summary filtered by lotería/sorteo) over the facts (``network_tickets``, ``network_jugadas``).
 
 Cancelled tickets never count. A sale counts on its ticket's ``business_date`` (the CR date of its
 sorteo), as in the statement. Ticket-level sums (``total_amount_cents``, ``payout_cents``) are
@@ -15,6 +16,8 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from taquilla.core.db import driver_connection
+from taquilla.network import rollup
 from taquilla.network.models import (
     TICKET_CANCELLED,
     Jugada,
@@ -52,8 +55,32 @@ _SALES = func.coalesce(func.sum(LotteryTicket.total_amount_cents), 0)
 _PAYOUT = func.coalesce(func.sum(LotteryTicket.payout_cents), 0)
 
 
+_SUMMARY_COLS = ("sales_cents", "ticket_count", "jugada_count", "payouts_cents", rollup.LAST_TICKET)
+
+
 async def summary(session: AsyncSession, f: SalesFilter) -> dict[str, Any]:
-    """``{sales_cents, tickets, jugadas, payout_cents, last_at}`` of the non-cancelled tickets matching ``f``."""
+    """``{sales_cents, tickets, jugadas, payout_cents, last_at}`` of the non-cancelled tickets matching ``f``.
+
+    Without a lotería/sorteo filter every figure comes from the rollup (one statement: the monthly rows of
+    the period's whole months, the daily rows of its other days, :func:`taquilla.network.rollup.window_sources`;
+    the rollup keeps the jugada count and each row's latest ticket, reconciled with the facts): a month
+    of the scaled dataset reads 2,000 monthly rows instead of 3,000,000 jugadas. With one (the rollup has no lotería or sorteo), from the tickets and jugadas.
+    """
+    if f.loteria_id is None and f.sorteo_id is None:
+        args: list[Any] = []
+        conds = []
+        for col, value in (("ventana_id", f.ventana_id), ("vendedor_id", f.vendedor_id)):
+            if value is not None:
+                args.append(value)
+                conds.append(f"{col} = ${len(args)}")
+        src = rollup.window_sources({"p": (f.start, f.end)}, _SUMMARY_COLS, args, subtract=False, where=" AND ".join(conds))
+        conn = await driver_connection(session)
+        r = await conn.fetchrow(
+            "SELECT COALESCE(SUM(sales_cents), 0) AS sales, COALESCE(SUM(ticket_count), 0) AS tickets, "
+            "COALESCE(SUM(jugada_count), 0) AS jugadas, COALESCE(SUM(payouts_cents), 0) AS payout, "
+            f"MAX({rollup.LAST_TICKET}) AS last_at FROM ({src}) s", *args)
+        return {"sales_cents": int(r["sales"]), "tickets": int(r["tickets"]), "jugadas": int(r["jugadas"]),
+                "payout_cents": int(r["payout"]), "last_at": r["last_at"]}
     row = (await session.execute(
         select(_SALES.label("sales"), func.count().label("tickets"), _PAYOUT.label("payout"),
                func.max(LotteryTicket.created_at).label("last_at")).where(*_conds(f))
