@@ -97,3 +97,47 @@ async def test_reconcile_finds_no_drift(net: Net, ops: list[tuple[Any, ...]]) ->
     payouts = await net.build.scalar("SELECT COALESCE(SUM(payout_cents), 0) FROM network_tickets")
     assert round(st_["totalSales"] * 100) == sales and round(st_["totalPayouts"] * 100) == payouts
 
+
+
+async def test_monthly_rollup_and_last_ticket_follow_cancellations_and_drift_is_reported(net: Net) -> None:
+    """The monthly rollup equals its daily rows after sales and cancellations on both sides of a month
+    boundary; cancelling a row's latest ticket moves ``last_ticket_at`` back (daily and monthly) and
+    ``/ventas/summary``'s ``lastTicketAt`` with it; a tampered monthly row is reported (``monthly.…``)
+    and rewritten by ``reconcile --apply``."""
+    from taquilla.network.ledger.service import reconcile
+
+    x = await _structure(net)
+    lot, vendedor = x["lot"], x["vendedores"][0]
+    net.clock.set(cr(2026, 1, 31, 8))
+    sorteos = [await net.sorteo(lot["id"], at) for at in SORTEO_TIMES]
+    first = await net.sell(net.admin, sorteos[1]["id"], [("01", 100), ("02", 50)], vendedor_id=vendedor["id"])
+    await net.sell(net.admin, sorteos[0]["id"], [("03", 70)], vendedor_id=vendedor["id"])
+    last = await net.sell(net.admin, sorteos[1]["id"], [("00", 20)], vendedor_id=vendedor["id"])
+    feb = {"date": "range", "fromDate": "2026-02-01", "toDate": "2026-02-28"}
+    s = (await net.get("/api/v1/ventas/summary", **feb))["data"]
+    assert (s["ventasTotal"], s["ticketsCount"], s["jugadasCount"]) == (170, 2, 3)
+    row = "FROM network_daily_rollups WHERE business_date = '2026-02-01' AND vendedor_id = :v"
+    latest = await net.build.scalar(f"SELECT last_ticket_at {row}", v=vendedor["id"])
+    assert latest == await net.build.scalar("SELECT created_at FROM network_tickets WHERE id = :t", t=last["id"])
+    await net.patch(f"/api/v1/tickets/{last['id']}/cancel")
+    first_at = await net.build.scalar("SELECT created_at FROM network_tickets WHERE id = :t", t=first["id"])
+    assert await net.build.scalar(f"SELECT last_ticket_at {row}", v=vendedor["id"]) == first_at
+    assert await net.build.scalar("SELECT last_ticket_at FROM network_monthly_rollups WHERE month = '2026-02-01' AND vendedor_id = :v",
+                                  v=vendedor["id"]) == first_at
+    s = (await net.get("/api/v1/ventas/summary", **feb))["data"]
+    assert (s["ventasTotal"], s["ticketsCount"], s["jugadasCount"]) == (150, 1, 2)
+    both = (await net.get("/api/v1/ventas/summary", date="range", fromDate="2026-01-31", toDate="2026-02-01"))["data"]
+    assert (both["ventasTotal"], both["ticketsCount"], both["jugadasCount"]) == (220, 2, 3)
+    report = await net.reconcile()
+    assert report["differences"] == [], report
+    # tamper with the monthly row: reported, then rewritten from the daily rows
+    async with net.build.app.state.engine.begin() as conn:
+        await conn.execute(text("UPDATE network_monthly_rollups SET sales_cents = sales_cents + 1 WHERE month = '2026-02-01'"))
+    report = await net.reconcile()
+    assert [list(d["fields"]) for d in report["differences"]] == [["monthly.sales_cents"]], report
+    async with net.build.app.state.sessionmaker() as session:
+        assert (await reconcile(session, apply=True))["applied"]
+        await session.commit()
+    assert (await net.reconcile())["differences"] == []
+    s = (await net.get("/api/v1/ventas/summary", **feb))["data"]
+    assert (s["ventasTotal"], s["ticketsCount"], s["jugadasCount"]) == (150, 1, 2)
