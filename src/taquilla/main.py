@@ -27,7 +27,7 @@ from taquilla.core.infra import resolve_endpoints
 from taquilla.core.jsonenc import TaquillaJSONResponse
 from taquilla.core.logging import configure_logging
 from taquilla.core.metrics import install_metrics
-from taquilla.core.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
+from taquilla.core.middleware import edge_middleware
 from taquilla.core.openapi import install_openapi
 from taquilla.core.responses import ok
 from taquilla.core.secrets import ensure_jwt_secret
@@ -76,9 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=TaquillaJSONResponse,
     )
     app.state.settings = settings
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(
-        SecurityHeadersMiddleware,
+    app.add_middleware(  # request id, body limit, NUL guard, access log and security headers: one layer
+        edge_middleware,
+        max_body_bytes=settings.max_body_bytes,
         hsts_max_age_seconds=settings.hsts_max_age_seconds,
         secure_cookies=settings.secure_cookies,
         admin_script_hashes=admin_script_hashes(),

@@ -79,14 +79,22 @@ _STORE = (
 class Idempotency:
     """Per-request idempotency handle: call :meth:`respond` to build (and store) the response."""
 
-    def __init__(self, session: Any, scope: str, method: str, path: str, fingerprint: str) -> None:
+    def __init__(self, session: Any, scope: str, method: str, path: str, fingerprint: str | None = None, body: bytes = b"") -> None:
         self.session = session
         self.scope = scope
         self.method = method
         self.path = path
-        self.fingerprint = fingerprint
+        self._fingerprint = fingerprint
+        self._body = body
         self.key: str | None = None
         self.header_key: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """The payload's :func:`fingerprint`, computed on first use: only a request that claims a key pays for it."""
+        if self._fingerprint is None:
+            self._fingerprint = fingerprint(self.method, self.path, self._body)
+        return self._fingerprint
 
     async def claim(self, key: str | None) -> None:
         """Take ``key`` for this request (a header or a body field such as ``requestId``).
@@ -144,10 +152,13 @@ async def _idempotency(
     principal: OptionalPrincipal,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> Idempotency:
-    body = await request.body()
+    body = await request.body()  # already read and cached for the route's body model
     scope = principal.user_id if principal is not None else "anon"
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    handle = Idempotency(session, scope, request.method, target, fingerprint(request.method, target, body))
+    query = request.scope.get("query_string") or b""
+    target = request.scope["path"] + (f"?{query.decode('latin-1')}" if query else "")
+    # The fingerprint (a canonical JSON re-parse + SHA-256 of the body) is computed only when a key is
+    # claimed, by the header here or by a body key later (issue 13: it ran on every POST).
+    handle = Idempotency(session, scope, request.method, target, body=body)
     handle.header_key = idempotency_key
     await handle.claim(idempotency_key)
     return handle
