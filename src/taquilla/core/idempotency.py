@@ -30,7 +30,7 @@ from taquilla.core.errors import BadRequest, Conflict, Unprocessable
 from taquilla.core.jsonenc import TaquillaJSONResponse, dumps
 from taquilla.core.models import IdempotencyRecord
 from taquilla.core.responses import envelope
-from taquilla.core.security import OptionalPrincipal
+from taquilla.core.security import get_optional_principal
 
 MAX_KEY_LENGTH = 255
 
@@ -149,9 +149,11 @@ class Idempotency:
 async def _idempotency(
     request: Request,
     session: SessionDep,
-    principal: OptionalPrincipal,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> Idempotency:
+    # The caller, as OptionalPrincipal resolves it (memoised on request.state by the route's own auth
+    # dependency): called directly rather than declared, one sub-dependency less to solve per POST.
+    principal = await get_optional_principal(request)
     body = await request.body()  # already read and cached for the route's body model
     scope = principal.user_id if principal is not None else "anon"
     query = request.scope.get("query_string") or b""

@@ -60,7 +60,7 @@ class PageParams:
         )
 
 
-def _page_params(
+async def _page_params(
     page: Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")] = 1,
     pageSize: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="rows per page")] = 20,  # noqa: N803
 ) -> PageParams:

@@ -21,11 +21,16 @@ def now_of(request: Request) -> datetime:
     return clock() if clock is not None else datetime.now(UTC)
 
 
-NowDep = Annotated[datetime, Depends(now_of)]
+async def _now(request: Request) -> datetime:
+    """:func:`now_of` as an ``async`` dependency: FastAPI runs a plain ``def`` one in the thread pool (issue 13)."""
+    return now_of(request)
+
+
+NowDep = Annotated[datetime, Depends(_now)]
 """The current instant (aware, UTC)."""
 
 
-def _today(now: NowDep) -> date:
+async def _today(now: NowDep) -> date:
     return cr_date_of(now)
 
 
@@ -33,7 +38,7 @@ TodayDep = Annotated[date, Depends(_today)]
 """Today's CR business date."""
 
 
-def _optional_period(
+async def _optional_period(
     today: TodayDep,
     date: Annotated[str | None, Query(description="today|yesterday|week|month|year|range; omitted = no date filter")] = None,
     fromDate: Annotated[str | None, Query(description="YYYY-MM-DD (CR), with date=range")] = None,  # noqa: N803
