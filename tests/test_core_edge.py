@@ -3,6 +3,8 @@
 * metrics: the route template read from the matched route equals the instrumentator's own
   resolution (``get_route_name``) for templated, plain, 405 and unmatched requests;
 * one edge layer: request id and security headers on answers and on the edge's own refusals (413, NUL);
+* route matching: the literal-prefix filter of the included routers selects the same route (or the
+  same 404/405) as FastAPI alone, for every route template of the app and every method;
 * idempotency: the fingerprint is computed only when a key is claimed, and a claimed key still
   replays the same payload and refuses another one.
 """
@@ -10,11 +12,13 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
-from prometheus_fastapi_instrumentator.routing import get_route_name
+from prometheus_fastapi_instrumentator.routing import _effective_routes, get_route_name
 from starlette.requests import HTTPConnection
+from starlette.routing import Match
 
 from taquilla.core import idempotency
 from taquilla.core.metrics import HttpMetricsMiddleware
@@ -109,3 +113,50 @@ async def test_fingerprint_only_for_a_claimed_key(client: httpx.AsyncClient, bui
     other = await client.post("/director/payments", json={**body, "amount": 13}, headers=keyed)
     assert other.status_code == 422 and other.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
     assert calls and all(p == "/director/payments" for p in calls)
+
+
+def _resolve(app: Any, method: str, path: str) -> tuple[Any, ...]:
+    """(top-level route index, match, selected route's path) the way FastAPI's router picks them."""
+    scope = {"type": "http", "method": method, "path": path, "root_path": "", "headers": [], "query_string": b"", "app": app}
+    partial = None
+    for index, route in enumerate(app.router.routes):
+        match, _ = route.matches(dict(scope))
+        if match is Match.NONE:
+            continue
+        selected = getattr(route, "path", None)
+        if hasattr(route, "_match"):
+            _, _, inner, _ = route._match(dict(scope))  # noqa: SLF001
+            selected = getattr(inner, "path", None)
+        if match is Match.FULL:
+            return index, match, selected
+        partial = partial or (index, match, selected)
+    return partial or (None, Match.NONE, None)
+
+
+def _included_routers(app: Any) -> list[Any]:
+    pending = [r for r in app.router.routes if hasattr(r, "effective_candidates")]
+    found = []
+    while pending:
+        router = pending.pop()
+        found.append(router)
+        pending.extend(c for c in router.effective_candidates() if hasattr(c, "effective_candidates"))
+    return found
+
+
+async def test_route_prefilter_selects_the_same_routes(app: Any) -> None:
+    templates = {getattr(c, "path", "") for c in _effective_routes(app.routes)}
+    paths = {re.sub(r"\{[^}]+\}", "x1", t) for t in templates if t}
+    paths |= {p + "/" for p in paths} | {"/", "/nope", "/api/v1", "/api/v1/", "/api/v1/zzz", "/director", "/admin", "/admin/x"}
+    assert len(paths) > 150
+    cases = [(method, path) for path in sorted(paths) for method in ("GET", "POST", "PUT", "PATCH", "DELETE")]
+    routers = _included_routers(app)
+    assert routers and all("matches" in vars(r) for r in routers)  # every included router is filtered
+    filtered = [_resolve(app, method, path) for method, path in cases]
+    patched = {id(r): vars(r).pop("matches") for r in routers}  # FastAPI alone
+    try:
+        reference = [_resolve(app, method, path) for method, path in cases]
+    finally:
+        for r in routers:
+            r.matches = patched[id(r)]
+    for case, got, expected in zip(cases, filtered, reference, strict=True):
+        assert got == expected, case

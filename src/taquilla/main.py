@@ -30,6 +30,7 @@ from taquilla.core.metrics import install_metrics
 from taquilla.core.middleware import edge_middleware
 from taquilla.core.openapi import install_openapi
 from taquilla.core.responses import ok
+from taquilla.core.routing import install_route_prefilter
 from taquilla.core.secrets import ensure_jwt_secret
 from taquilla.core.settings import Settings, get_settings
 from taquilla.director import router as director_router
@@ -126,4 +127,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
         if hasattr(module, "install"):
             module.install(app)
+    install_route_prefilter(app)  # after the last include_router: a context's routes are tried only when the path can match
     return app
