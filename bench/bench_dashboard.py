@@ -127,6 +127,7 @@ async def prepare(settings: Settings, tickets: int) -> tuple[int, float]:
         await conn.execute("INSERT INTO users (id, username, password_hash, role) VALUES ('usr_dash_admin', 'dashadmin', $1, 'ADMIN') "
                            "ON CONFLICT (id) DO UPDATE SET password_hash = EXCLUDED.password_hash", hash_password(PASSWORD))
         await conn.execute("VACUUM ANALYZE network_daily_rollups")
+        await conn.execute("VACUUM ANALYZE network_monthly_rollups")
         await conn.execute("VACUUM ANALYZE network_tickets")
         return int(have), gen_s
     finally:

@@ -309,8 +309,10 @@ def accounts_json_sql(dimension: str, kind: str, src: str, same_window: bool = F
     already narrowed to the ventana (and to vendedor rows with ``dimension`` vendedor). Same rules as
     :func:`taquilla.network.ledger.service.figures`: the level's commission, the level's movements (a
     ventana: its own rows only), ``remaining = sales − payouts − commission − collected + paid``; CxC
-    keeps remaining > 0, CxP < 0; items by ``amount`` desc, then ids. Measured: ``bench/bench_dashboard.py``
-    (building the same items in Python cost ~300 ms for 1,500 vendedores; here one statement renders them).
+    keeps remaining > 0, CxP < 0; items by ``amount`` desc, then ids. Each amount is rendered once
+    (``numeric::text``, two decimals) and the items are concatenated text (``to_json`` for strings): 2.4×
+    faster than ``json_build_object`` per item (16 vs 39 ms for 802 vendedores). Measured:
+    ``bench/bench_dashboard.py`` (building the same items in Python cost ~300 ms for 1,500 vendedores).
     """
     vendedor = dimension == "vendedor"
     comm = _LEVEL_COMMISSION[dimension]
@@ -327,11 +329,42 @@ def accounts_json_sql(dimension: str, kind: str, src: str, same_window: bool = F
             cols.append(f"COALESCE({agg}, 0)::bigint AS {prefix}_{f}")
     keys = "ventana_id, vendedor_id" if vendedor else "ventana_id"
     sign = "" if kind == "cxc" else "-"
-    entity = ("'vendedorId', f.vendedor_id, 'vendedorName', COALESCE(u.name, f.vendedor_id), "
-              "'vendedorCode', COALESCE(u.code, f.vendedor_id), " if vendedor else "")
+    p_amounts = {"sales": "p_sales_cents", "payouts": "p_payouts_cents", "lcomm": "p_listero_commission_cents",
+                 "vcomm": "p_vendedor_commission_cents", "balance": "p_balance", "paid": "p_paid_cents",
+                 "ptc": "p_paid_to_customer_cents", "collected": "p_collected_cents", "amount": "abs(p_rem)", "rem": "p_rem"}
+    m_amounts = {"msales": "m_sales_cents", "mpayouts": "m_payouts_cents", "mbalance": "m_balance",
+                 "mcollected": "m_collected_cents", "mpaid": "m_paid_cents", "mrem": "m_rem"}
+    if same_window:  # the month's figures are the period's: render each once
+        alias = {"msales": "sales", "mpayouts": "payouts", "mbalance": "balance", "mcollected": "collected", "mpaid": "paid",
+                 "mrem": "rem"}
+        m_amounts = {}
+    else:
+        alias = {k: k for k in ("msales", "mpayouts", "mbalance", "mcollected", "mpaid", "mrem")}
+    texts = ", ".join(f"{_amt(e)}::text AS a_{k}" for k, e in (p_amounts | m_amounts).items())
+
+    def j(key: str, value: str, first: bool = False) -> str:
+        return f"'{'' if first else ','}\"{key}\":' || {value}"
+
+    def js(expr: str) -> str:
+        return f"to_json({expr})::text"
+
+    fields = [j("ventanaId", js("g.ventana_id"), True), j("ventanaName", js("COALESCE(v.name, g.ventana_id)")),
+              j("ventanaCode", js("COALESCE(v.code, g.ventana_id)"))]
+    if vendedor:
+        fields += [j("vendedorId", js("g.vendedor_id")), j("vendedorName", js("COALESCE(u.name, g.vendedor_id)")),
+                   j("vendedorCode", js("COALESCE(u.code, g.vendedor_id)"))]
     active = "COALESCE(u.is_active, true)" if vendedor else "COALESCE(v.is_active, true)"
-    join_u = "LEFT JOIN vendedores u ON u.id = f.vendedor_id" if vendedor else ""
-    order = "f.ventana_id, f.vendedor_id" if vendedor else "f.ventana_id"
+    fields += [j("totalSales", "a_sales"), j("totalPayouts", "a_payouts"), j("totalListeroCommission", "a_lcomm"),
+               j("totalVendedorCommission", "a_vcomm"), j("balance", "a_balance"), j("totalPaid", "a_paid"),
+               j("totalPaidOut", "a_ptc"), j("totalCollected", "a_collected"), j("totalPaidToCustomer", "a_ptc"),
+               j("amount", "a_amount"), j("remainingBalance", "a_rem"), j("isActive", f"{active}::text"),
+               j("ticketCount", "p_ticket_count::text"), j("saldoAHoy", f"a_{alias['mrem']}"),
+               "',\"saldoAHoyMeta\":{'", j("monthSales", f"a_{alias['msales']}", True),
+               j("monthPayouts", f"a_{alias['mpayouts']}"), j("monthBalance", f"a_{alias['mbalance']}"),
+               j("monthCollected", f"a_{alias['mcollected']}"), j("monthPaid", f"a_{alias['mpaid']}"),
+               j("monthRemainingBalance", f"a_{alias['mrem']}"), "'}}'"]
+    join_u = "LEFT JOIN vendedores u ON u.id = g.vendedor_id" if vendedor else ""
+    order = "g.ventana_id, g.vendedor_id" if vendedor else "g.ventana_id"
     return f"""
 WITH s0 AS (
     SELECT {keys}, {', '.join(c for c in cols if c.startswith('COALESCE'))}
@@ -344,26 +377,12 @@ WITH s0 AS (
            m_sales_cents - m_payouts_cents - m_{comm} AS m_balance,
            m_sales_cents - m_payouts_cents - m_{comm} - m_collected_cents + m_paid_cents AS m_rem
       FROM s
+), g AS (
+    SELECT f.*, {texts} FROM f WHERE {sign}p_rem > 0
 )
-SELECT COALESCE(json_agg(json_build_object(
-           'ventanaId', f.ventana_id, 'ventanaName', COALESCE(v.name, f.ventana_id), 'ventanaCode', COALESCE(v.code, f.ventana_id),
-           {entity}
-           'totalSales', {_amt('p_sales_cents')}, 'totalPayouts', {_amt('p_payouts_cents')},
-           'totalListeroCommission', {_amt('p_listero_commission_cents')},
-           'totalVendedorCommission', {_amt('p_vendedor_commission_cents')},
-           'balance', {_amt('p_balance')}, 'totalPaid', {_amt('p_paid_cents')},
-           'totalPaidOut', {_amt('p_paid_to_customer_cents')}, 'totalCollected', {_amt('p_collected_cents')},
-           'totalPaidToCustomer', {_amt('p_paid_to_customer_cents')}, 'amount', {_amt('abs(p_rem)')},
-           'remainingBalance', {_amt('p_rem')}, 'isActive', {active}, 'ticketCount', p_ticket_count,
-           'saldoAHoy', {_amt('m_rem')},
-           'saldoAHoyMeta', json_build_object(
-               'monthSales', {_amt('m_sales_cents')}, 'monthPayouts', {_amt('m_payouts_cents')},
-               'monthBalance', {_amt('m_balance')}, 'monthCollected', {_amt('m_collected_cents')},
-               'monthPaid', {_amt('m_paid_cents')}, 'monthRemainingBalance', {_amt('m_rem')})
-       ) ORDER BY abs(p_rem) DESC, {order})::text, '[]') AS items,
+SELECT COALESCE('[' || string_agg('{{' || {' || '.join(fields)}, ',' ORDER BY abs(p_rem) DESC, {order}) || ']', '[]') AS items,
        {_amt('COALESCE(SUM(abs(p_rem)), 0)')}::text AS total
-  FROM f LEFT JOIN ventanas v ON v.id = f.ventana_id {join_u}
- WHERE {sign}p_rem > 0
+  FROM g LEFT JOIN ventanas v ON v.id = g.ventana_id {join_u}
 """
 
 
