@@ -182,6 +182,30 @@ async def winners(
     return {k: int(n) for k, n in await session.execute(select(col, func.count()).where(*conds).group_by(col))}
 
 
+async def winners_and_previous(
+    session: AsyncSession, period: DateRange, previous: DateRange, ventana_id: str | None, loteria_ids: Sequence[str] = (),
+) -> tuple[dict[str, int], int]:
+    """``({ventana: winners of period}, winners of previous)`` in one scan of the winners' partial index
+    (``previous`` just before ``period``: one contiguous date range), instead of two statements."""
+    t = LotteryTicket
+    in_p = and_(t.business_date >= period.start, t.business_date <= period.end)
+    in_q = and_(t.business_date >= previous.start, t.business_date <= previous.end)
+    conds = [t.business_date >= min(period.start, previous.start), t.business_date <= max(period.end, previous.end), _WINNER]
+    if ventana_id:
+        conds.append(t.ventana_id == ventana_id)
+    if loteria_ids:
+        conds.append(t.loteria_id.in_(loteria_ids))
+    stmt = select(t.ventana_id, func.count().filter(in_p).label("p"), func.count().filter(in_q).label("q")).where(*conds) \
+        .group_by(t.ventana_id)
+    by_ventana: dict[str, int] = {}
+    prev = 0
+    for r in await session.execute(stmt):
+        if r.p:
+            by_ventana[r.ventana_id] = int(r.p)
+        prev += int(r.q)
+    return by_ventana, prev
+
+
 # ---- figures from the facts (a lotería filter or dimension; the rollup has no lotería) ---------------------
 
 

@@ -297,12 +297,11 @@ async def dashboard(session: AsyncSession, q: DashQuery, etag: str, *, cxc_thres
     """
     started = time.perf_counter()
     sums = await _entity_sums(session, q, {"p": q.period, "m": q.month, "q": q.previous}, "ventana")
-    win = await repo.winners(session, q.period, q.ventana_id, by="ventana", loteria_ids=q.loteria_ids)
-    prev_win = await repo.winners(session, q.previous, q.ventana_id, loteria_ids=q.loteria_ids)
+    win, prev_winners = await repo.winners_and_previous(session, q.period, q.previous, q.ventana_id, q.loteria_ids)
     ventanas = await repo.ventanas(session, q.ventana_id)
     total, prev = _sum(w["p"] for w in sums.values()), _sum(w["q"] for w in sums.values())
     kpis = _kpis(total, sum(win.values()))
-    kpis["previousPeriod"] = _kpis(prev, prev_win[None])
+    kpis["previousPeriod"] = _kpis(prev, prev_winners)
     by_ventana, alerts = [], []
     for (ven, _), w in sorted(sums.items(), key=lambda kw: (-kw[1]["p"]["sales_cents"], kw[0])):
         p = w["p"]
@@ -333,7 +332,7 @@ async def dashboard(session: AsyncSession, q: DashQuery, etag: str, *, cxc_thres
         "kpis": kpis,
         "cxc": _summary(sums, 1), "cxp": _summary(sums, -1),
         "ganancia": {k: g[k] for k in ("sales", "payout", "commissions", "netProfit", "margin")},
-        "byVentana": by_ventana, "alerts": alerts, "meta": meta(q, etag, started, 5),
+        "byVentana": by_ventana, "alerts": alerts, "meta": meta(q, etag, started, 4),
     }
 
 
