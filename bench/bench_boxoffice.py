@@ -41,7 +41,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import httpx
 
-from bench.common import PySpy, RawHttp, Stats, WaitSampler, bench_settings, driver_dsn, live_servers, median_of_runs, print_top, report, run_load_raw
+from bench.common import PySpy, RawHttp, cpu_seconds, server_pids, Stats, WaitSampler, bench_settings, driver_dsn, live_servers, median_of_runs, print_top, report, run_load_raw
 from taquilla.boxoffice import cache, inventory
 from taquilla.boxoffice.sales import repository as sales_sql
 from taquilla.core import idempotency
@@ -184,7 +184,7 @@ async def driver_sales(dsn: str, mode: str, level: int, first: int, total: int) 
         await pool.close()
 
 
-async def sales(urls: list[str], dsn: str, profile: str | None) -> tuple[dict, dict, PySpy | None, list[float], dict]:
+async def sales(urls: list[str], dsn: str, profile: str | None) -> tuple[dict, dict, PySpy | None, list[float], dict, dict]:
     """Warm up, then ``RUNS`` rounds of (mode × level × API/driver) runs of ``SALES`` sales each (fresh seats every run)."""
     assert WARMUP + RUNS * SALES <= SEATS, "not enough seats for the runs"
     api: dict[tuple[str, int], list[Stats]] = {}
@@ -192,6 +192,8 @@ async def sales(urls: list[str], dsn: str, profile: str | None) -> tuple[dict, d
     loads: list[float] = []
     spy = None
     waits: dict[tuple[str, int, str], str] = {}
+    cpu: dict[tuple[str, int], list[float]] = {}  # CPU ms of the API processes per ticket, by (mode, level)
+    pids = server_pids(urls)
     for mode in MODES:
         for level in LEVELS:
             clients = [RawHttp(u) for u in urls]
@@ -205,12 +207,14 @@ async def sales(urls: list[str], dsn: str, profile: str | None) -> tuple[dict, d
                 # fresh keep-alive connections per run (an idle one may outlive uvicorn's keep-alive timeout)
                 clients = [RawHttp(u) for u in urls]
                 loads.append(os.getloadavg()[0])
+                cpu0 = cpu_seconds(pids)
                 async with WaitSampler(dsn) as wa:
                     if profile and r == 0 and mode == "ga" and level == 32:
                         with PySpy(urls, profile) as spy:
                             a = await api_sales(clients, mode, level, r * SALES, SALES)
                     else:
                         a = await api_sales(clients, mode, level, r * SALES, SALES)
+                cpu.setdefault((mode, level), []).append((cpu_seconds(pids) - cpu0) / max(1, a.ok) * 1000)
                 for c in clients:
                     await c.close()
                 api.setdefault((mode, level), []).append(a)
@@ -218,7 +222,7 @@ async def sales(urls: list[str], dsn: str, profile: str | None) -> tuple[dict, d
                     drv.setdefault((mode, level), []).append(await driver_sales(dsn, mode, level, r * SALES, SALES))
                 if r == 0:
                     waits[(mode, level, "api")], waits[(mode, level, "drv")] = wa.summary(), wd.summary()
-    return api, drv, spy, loads, waits
+    return api, drv, spy, loads, waits, cpu
 
 
 async def counters_exact(dsn: str) -> list[tuple[str, int, int]]:
@@ -274,7 +278,7 @@ def main() -> None:
     asyncio.run(seed(dsn))
     env = {"STOREFRONT_RATE_LIMIT": "100000000/minute", "DB_POOL_SIZE": str(DB_CONNECTIONS // 2), "DB_MAX_OVERFLOW": "0"}
     with live_servers(settings, count=2, extra_env=env) as urls:
-        api, drv, spy, loads, waits = asyncio.run(sales(urls, dsn, args.profile))
+        api, drv, spy, loads, waits, cpu = asyncio.run(sales(urls, dsn, args.profile))
         cached, uncached, size = asyncio.run(detail_latency(urls[0], settings.redis_url))
     counters = asyncio.run(counters_exact(dsn))
     m = median_of_runs
@@ -297,11 +301,12 @@ def main() -> None:
                 (f"  {level:2d} buyers  asyncpg, same SQL", row(d)),
                 (f"  {level:2d} buyers  API/driver", f"{ratio:5.2f}   runs (API/driver): "
                  + "  ".join(f"{x.throughput:.0f}/{y.throughput:.0f}" for x, y in zip(a, d, strict=True))),
+                (f"  {level:2d} buyers  API CPU per ticket", f"{m(cpu[(mode, level)]):5.2f} ms  (user + system of both API processes{', py-spy attached in run 1' if args.profile and mode == 'ga' and level == 32 else ''})"),
                 (f"  {level:2d} buyers  database backends, API run", waits[(mode, level, "api")]),
                 (f"  {level:2d} buyers  database backends, driver run", waits[(mode, level, "drv")]),
             ]  # fmt: skip
         t8, t32 = m([s.throughput for s in api[(mode, 8)]]), m([s.throughput for s in api[(mode, 32)]])
-        rows.append((f"  API 32 vs 8 buyers", f"{t32 / t8:5.2f}× (no collapse: ≥ 1)"))
+        rows.append(("  API 32 vs 8 buyers", f"{t32 / t8:5.2f}× (no collapse: ≥ 1)"))
     rows.append(("load average (1 min) before runs", f"median {m(loads):.1f}, max {max(loads):.1f}"))
     bad = [(e, s, lines) for e, s, lines in counters if s != lines]
     rows.append(("counters (Σ slots = live lines)", "exact on every event" if not bad else f"MISMATCH {bad}"))
