@@ -199,7 +199,15 @@ async def test_settle_moves_balance_statement_and_reconcile(net: Net) -> None:
     ventana_acc = acc[sc.ventana["id"]]
     before_st = (await net.statement(dimension="ventana", ventanaId=sc.ventana["id"], month="2026-01"))["data"]
     rec = await calc(net, ventana_acc["id"], "2026-01-31", "2026-01-31")  # CXP 106882: the banca owes the listero
+    jan = {"date": "range", "fromDate": "2026-01-01", "toDate": "2026-01-31"}
+    cxp = (await net.get("/api/v1/admin/dashboard/cxp", **jan))["data"]["byVentana"]
+    item = next(i for i in cxp if i["ventanaId"] == sc.ventana["id"])
+    assert item["amount"] == 106882.0 and item["saldoAHoy"] == item["remainingBalance"] == -106882.0
+    vend_before = (await net.get("/api/v1/admin/dashboard/cxp", dimension="vendedor", **jan))["data"]["byVentana"]
     out = await settle(net, rec, date="2026-01-31", reference="TRF-9")
+    for path in ("/api/v1/admin/dashboard/cxp", "/api/v1/admin/dashboard/cxc"):  # settled: saldo a hoy 0, in neither list
+        assert sc.ventana["id"] not in [i["ventanaId"] for i in (await net.get(path, **jan))["data"]["byVentana"]]
+    assert (await net.get("/api/v1/admin/dashboard/cxp", dimension="vendedor", **jan))["data"]["byVentana"] == vend_before
     assert out["ledgerEntry"]["valueSigned"] == 106882.0  # COLLECTION: the owner collects, +amount
     assert out["newBalance"] == ventana_acc["balance"] + 106882.0
     after = await accounts(net)
