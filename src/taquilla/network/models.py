@@ -262,6 +262,7 @@ class DailyRollup(Base):
     paid_cents: Mapped[int] = mapped_column(default=0)
     paid_to_customer_cents: Mapped[int] = mapped_column(default=0)
     ticket_count: Mapped[int] = mapped_column(default=0)
+    winner_count: Mapped[int] = mapped_column(default=0, server_default="0")
     jugada_count: Mapped[int] = mapped_column(default=0, server_default="0")
     last_ticket_at: Mapped[datetime | None] = mapped_column(nullable=True)
     """``created_at`` of the row's latest non-cancelled ticket (NULL without one)."""
@@ -288,6 +289,7 @@ class MonthlyRollup(Base):
     paid_cents: Mapped[Decimal] = mapped_column(Numeric, default=0)
     paid_to_customer_cents: Mapped[Decimal] = mapped_column(Numeric, default=0)
     ticket_count: Mapped[Decimal] = mapped_column(Numeric, default=0)
+    winner_count: Mapped[Decimal] = mapped_column(Numeric, default=0)
     jugada_count: Mapped[Decimal] = mapped_column(Numeric, default=0)
     revision_sum: Mapped[Decimal] = mapped_column(Numeric, default=0)
     day_rows: Mapped[int] = mapped_column(default=0)

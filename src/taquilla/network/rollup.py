@@ -11,7 +11,7 @@ non-cancelled ticket, NULL without one). Each writer adds its delta in the trans
   ``last_ticket_at`` = the later of the row's and the sale's instant (``GREATEST``), and on a
   cancellation the row's latest other non-cancelled ticket (recomputed from ``network_tickets``
   through ``ix_network_tickets_vendedor_date``);
-* evaluation / revert (:func:`record_sorteo_payouts`): ± payouts of the sorteo's winning tickets;
+* evaluation / revert (:func:`record_sorteo_payouts`): ± payouts and count of the sorteo's winning tickets;
 * prize payment / reversal (:func:`record_prize_payment`): ± paid-to-customer, on the ticket's date;
 * movement / reversal (:func:`record_movement`): ± collected (``collection``) or paid (``payment``).
 
@@ -44,9 +44,11 @@ ROLLUP_FIELDS = (
     "paid_cents",
     "paid_to_customer_cents",
     "ticket_count",
+    "winner_count",
     "jugada_count",
 )
-"""The summed figures of a row (BIGINT; cents, or counts for ``ticket_count``/``jugada_count``)."""
+"""The summed figures of a row (BIGINT; cents, or counts for ``ticket_count``/``winner_count``/``jugada_count``;
+``jugada_count`` stays last: the cancellation's statement counts it)."""
 LAST_TICKET = "last_ticket_at"
 """The row's latest non-cancelled ticket's ``created_at`` (timestamptz, NULL without tickets): a maximum, not a sum."""
 STORED_COLUMNS = ROLLUP_FIELDS + (LAST_TICKET,)
@@ -103,23 +105,26 @@ ticket by then, so the next statement's snapshot sees them all (a sale after it 
 
 _SORTEO_PAYOUTS_SQL = f"""
 WITH d0 AS (
-    SELECT business_date, ventana_id, vendedor_id, $2::int * SUM(payout_cents) AS payouts_cents
+    SELECT business_date, ventana_id, vendedor_id, $2::int * SUM(payout_cents) AS payouts_cents,
+           $2::int * COUNT(*) FILTER (WHERE status <> 'CANCELLED') AS winner_count
       FROM network_tickets WHERE sorteo_id = $1 AND payout_cents > 0
      GROUP BY business_date, ventana_id, vendedor_id
 ), up AS (
-    INSERT INTO network_daily_rollups (business_date, ventana_id, vendedor_id, payouts_cents)
-    SELECT business_date, ventana_id, vendedor_id, payouts_cents FROM d0
+    INSERT INTO network_daily_rollups (business_date, ventana_id, vendedor_id, payouts_cents, winner_count)
+    SELECT business_date, ventana_id, vendedor_id, payouts_cents, winner_count FROM d0
      WHERE payouts_cents {_BIGINT}
      ORDER BY business_date, ventana_id, vendedor_id
     ON CONFLICT (business_date, ventana_id, vendedor_id)
     DO UPDATE SET payouts_cents = network_daily_rollups.payouts_cents + EXCLUDED.payouts_cents,
+                  winner_count = network_daily_rollups.winner_count + EXCLUDED.winner_count,
                   revision = network_daily_rollups.revision + 1
     WHERE {_fits('network_daily_rollups', ('payouts_cents',))}
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM d0) - (SELECT count(*) FROM up)
 """
-"""Add ``$2`` × the sorteo's payouts per row (rows in key order); returns the number of refused rows."""
+"""Add ``$2`` × the sorteo's payouts and winning (non-cancelled) tickets per row (rows in key order); returns
+the number of refused rows."""
 
 
 class TicketFacts(Protocol):
@@ -216,7 +221,8 @@ WITH j AS (
      WHERE t.status <> 'CANCELLED'
      GROUP BY 1, 2, 3
 ), tc AS (
-    SELECT business_date, ventana_id, vendedor_id, COUNT(*) AS ticket_count, MAX(created_at) AS last_ticket_at
+    SELECT business_date, ventana_id, vendedor_id, COUNT(*) AS ticket_count, MAX(created_at) AS last_ticket_at,
+           COUNT(*) FILTER (WHERE payout_cents > 0) AS winner_count
       FROM network_tickets WHERE status <> 'CANCELLED' GROUP BY 1, 2, 3
 ), pp AS (
     SELECT t.business_date, t.ventana_id, t.vendedor_id, SUM(p.amount_cents) AS paid_to_customer_cents
@@ -242,6 +248,7 @@ SELECT k.business_date, k.ventana_id, k.vendedor_id,
        COALESCE(mv.paid_cents, 0)::bigint AS paid_cents,
        COALESCE(pp.paid_to_customer_cents, 0)::bigint AS paid_to_customer_cents,
        COALESCE(tc.ticket_count, 0)::bigint AS ticket_count,
+       COALESCE(tc.winner_count, 0)::bigint AS winner_count,
        COALESCE(j.jugada_count, 0)::bigint AS jugada_count,
        tc.last_ticket_at
   FROM keys k

@@ -35,14 +35,14 @@ FIELDS = ("sales_cents", "payouts_cents", "listero_commission_cents", "vendedor_
 _KEY = "month, ventana_id, vendedor_id"
 
 
-def _delta(op_name: str) -> str:
+def _delta(op_name: str, fields: tuple[str, ...]) -> str:
     """The statement's delta per monthly key: +new rows, −old rows (the transition tables of ``op_name``)."""
     parts = []
     if op_name in ("INSERT", "UPDATE"):
         parts.append("SELECT 1 AS sign, * FROM new_rows")
     if op_name in ("UPDATE", "DELETE"):
         parts.append("SELECT -1 AS sign, * FROM old_rows")
-    sums = ", ".join(f"SUM(sign * {f}) AS {f}" for f in FIELDS)
+    sums = ", ".join(f"SUM(sign * {f}) AS {f}" for f in fields)
     return (
         f"SELECT date_trunc('month', business_date)::date AS month, ventana_id, vendedor_id, {sums}, "
         "SUM(sign * revision) AS revision_sum, SUM(sign) AS day_rows, "
@@ -51,12 +51,12 @@ def _delta(op_name: str) -> str:
     )
 
 
-def _branch(op_name: str) -> str:
-    cols = ", ".join(FIELDS)
-    sets = ", ".join(f"{f} = m.{f} + EXCLUDED.{f}" for f in FIELDS)
+def _branch(op_name: str, fields: tuple[str, ...]) -> str:
+    cols = ", ".join(fields)
+    sets = ", ".join(f"{f} = m.{f} + EXCLUDED.{f}" for f in fields)
     out = f"""
     INSERT INTO network_monthly_rollups AS m ({_KEY}, {cols}, revision_sum, day_rows, last_ticket_at)
-    SELECT {_KEY}, {cols}, revision_sum, day_rows, new_last FROM ({_delta(op_name)}) d ORDER BY {_KEY}
+    SELECT {_KEY}, {cols}, revision_sum, day_rows, new_last FROM ({_delta(op_name, fields)}) d ORDER BY {_KEY}
     ON CONFLICT ({_KEY}) DO UPDATE SET {sets}, revision_sum = m.revision_sum + EXCLUDED.revision_sum,
         day_rows = m.day_rows + EXCLUDED.day_rows, last_ticket_at = GREATEST(m.last_ticket_at, EXCLUDED.last_ticket_at);"""
     if op_name != "INSERT":  # a row's latest ticket went back (a cancellation): the month's maximum again
@@ -65,7 +65,7 @@ def _branch(op_name: str) -> str:
            SELECT MAX(x.last_ticket_at) FROM network_daily_rollups x
             WHERE x.ventana_id = m.ventana_id AND x.vendedor_id = m.vendedor_id
               AND x.business_date >= m.month AND x.business_date < (m.month + interval '1 month')::date)
-      FROM ({_delta(op_name)}) d
+      FROM ({_delta(op_name, fields)}) d
      WHERE d.old_last IS NOT NULL AND (d.new_last IS NULL OR d.new_last < d.old_last)
        AND m.month = d.month AND m.ventana_id = d.ventana_id AND m.vendedor_id = d.vendedor_id;"""
     if op_name == "DELETE":
@@ -73,18 +73,23 @@ def _branch(op_name: str) -> str:
     return out
 
 
-TRIGGER_FUNCTION = f"""
+def trigger_function(fields: tuple[str, ...]) -> str:
+    """The SQL that (re)creates the trigger function for the monthly sums of ``fields``."""
+    return f"""
 CREATE OR REPLACE FUNCTION network_monthly_rollups_apply() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
     DELETE FROM network_monthly_rollups;
-  ELSIF TG_OP = 'INSERT' THEN {_branch("INSERT")}
-  ELSIF TG_OP = 'UPDATE' THEN {_branch("UPDATE")}
-  ELSE {_branch("DELETE")}
+  ELSIF TG_OP = 'INSERT' THEN {_branch("INSERT", fields)}
+  ELSIF TG_OP = 'UPDATE' THEN {_branch("UPDATE", fields)}
+  ELSE {_branch("DELETE", fields)}
   END IF;
   RETURN NULL;
 END $fn$
 """
+
+
+TRIGGER_FUNCTION = trigger_function(FIELDS)
 """Adds a statement's changes of ``network_daily_rollups`` to ``network_monthly_rollups``: the sums
 (upsert in key order), ``last_ticket_at`` (the later instant; recomputed from the month's daily rows
 when a row's latest ticket went back, i.e. a cancellation), and drops months left without daily rows;

@@ -297,7 +297,11 @@ async def dashboard(session: AsyncSession, q: DashQuery, etag: str, *, cxc_thres
     """
     started = time.perf_counter()
     sums = await _entity_sums(session, q, {"p": q.period, "m": q.month, "q": q.previous}, "ventana")
-    win, prev_winners = await repo.winners_and_previous(session, q.period, q.previous, q.ventana_id, q.loteria_ids)
+    if q.loteria_ids:  # the tickets of those loterías
+        win, prev_winners = await repo.winners_and_previous(session, q.period, q.previous, q.ventana_id, q.loteria_ids)
+    else:  # the rollup's winner count (kept by the evaluation, reconciled with the tickets)
+        win = {ven: w["p"]["winner_count"] for (ven, _), w in sums.items() if w["p"]["winner_count"]}
+        prev_winners = sum(w["q"]["winner_count"] for w in sums.values())
     ventanas = await repo.ventanas(session, q.ventana_id)
     total, prev = _sum(w["p"] for w in sums.values()), _sum(w["q"] for w in sums.values())
     kpis = _kpis(total, sum(win.values()))
@@ -354,8 +358,7 @@ async def _series(session: AsyncSession, q: DashQuery, window: DateRange, granul
         by_day = {b: (r, w) for b, r, w in rows}
     else:
         sums = await repo.sums_by_day(session, window, q.ventana_id)
-        wins = await repo.winners(session, window, q.ventana_id, by="day")
-        by_day = {d: (r, wins.get(d, 0)) for d, r in sums.items()}
+        by_day = {d: (r, r["winner_count"]) for d, r in sums.items()}  # the rollup's winner count
     days = window.days() if (window.end - window.start).days < 1000 else sorted(by_day)
     if granularity == "week":
         weeks: dict[date, tuple[dict[str, int], int]] = {}

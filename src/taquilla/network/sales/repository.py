@@ -204,7 +204,7 @@ WITH w AS (
     SELECT u.number, SUM(u.amount)::bigint AS amount
       FROM unnest($13::text[], $15::bigint[]) AS u(number, amount) GROUP BY u.number
 ), n AS ({_COUNT_NUMBERS}), r AS (
-    {rollup.add_sql(["$3", "$6", "$7", "$8", "0", "$10", "$9", "0", "0", "0", "1", "cardinality($12::text[])"],
+    {rollup.add_sql(["$3", "$6", "$7", "$8", "0", "$10", "$9", "0", "0", "0", "1", "0", "cardinality($12::text[])"],
                     guard="(SELECT count(*) FROM n) > 0", last_ticket_at="now()")}
 ), t AS (
     INSERT INTO network_tickets (id, ticket_number, business_date, sorteo_id, loteria_id, ventana_id, vendedor_id, status,
