@@ -1,7 +1,7 @@
 """Issue 13's cut of the per-request framework cost keeps every behaviour of the edge.
 
-* metrics: the route template read from the matched route equals the instrumentator's own
-  resolution (``get_route_name``) for templated, plain, 405 and unmatched requests;
+* metrics (the instrumentator's own middleware, kept: a well-kept library over our own code even
+  at ~5 % of a write's CPU): templates, not ids, and the default metric set;
 * one edge layer: request id and security headers on answers and on the edge's own refusals (413, NUL);
 * route matching: the literal-prefix filter of the included routers selects the same route (or the
   same 404/405) as FastAPI alone, for every route template of the app and every method;
@@ -16,53 +16,11 @@ import re
 from typing import Any
 
 import httpx
-from prometheus_fastapi_instrumentator.routing import _effective_routes, get_route_name
-from starlette.requests import HTTPConnection
+from prometheus_fastapi_instrumentator.routing import _effective_routes
 from starlette.routing import Match
 
 from taquilla.core import idempotency
-from taquilla.core.metrics import HttpMetricsMiddleware
 from tests.builders import Builders
-
-
-def _metrics_layer(app: Any) -> HttpMetricsMiddleware:
-    layer = app.middleware_stack
-    while not isinstance(layer, HttpMetricsMiddleware):
-        layer = layer.app
-    return layer
-
-
-
-async def test_route_template_equals_the_instrumentators(client: httpx.AsyncClient, app: Any, monkeypatch: Any) -> None:
-    await client.get("/healthz")  # builds the middleware stack
-    layer = _metrics_layer(app)
-    seen: list[tuple[str, str | None, str | None]] = []
-    real = layer._handler  # noqa: SLF001
-
-    def checked(scope: dict[str, Any], before: dict[str, Any]) -> str | None:
-        got = real(scope, before)
-        seen.append((before["path"], got, get_route_name(HTTPConnection(before), should_include_root_path=False)))
-        return got
-
-    monkeypatch.setattr(layer, "_handler", checked)
-    for method, path in [
-        ("GET", "/api/v1/tickets/tkt_123"),
-        ("POST", "/api/v1/tickets"),
-        ("POST", "/director/assign"),
-        ("GET", "/director/overview"),
-        ("GET", "/director/ledger"),
-        ("POST", "/api/v1/boxoffice/tickets"),
-        ("DELETE", "/director/assign"),  # 405: a partial match keeps its template
-        ("GET", "/nope/nowhere"),  # 404: untemplated (not recorded)
-        ("GET", "/healthz"),
-        ("GET", "/openapi.json"),
-        ("GET", "/admin/login"),
-    ]:
-        await client.request(method, path, json={} if method == "POST" else None)
-    assert len(seen) == 11
-    for path, got, expected in seen:
-        assert got == expected, (path, got, expected)
-    assert seen[0][1] == "/api/v1/tickets/{ticket_id}" and seen[7][1] is None
 
 
 async def test_metrics_record_templates_not_ids(client: httpx.AsyncClient) -> None:
