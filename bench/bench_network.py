@@ -47,10 +47,12 @@ from bench.common import (
     RawHttp,
     Stats,
     bench_settings,
+    cpu_seconds,
     driver_dsn,
     median_of_runs,
     report,
     run_load_raw,
+    top_frames,
 )
 from taquilla.core.settings import Settings
 
@@ -227,41 +229,6 @@ def py_spy(pids: list[int], prefix: str):
                 p.kill()
 
 
-def top_of(files: list[str], n: int = 15) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
-    """``(self, inclusive)`` shares of the hottest frames in py-spy raw files (of the samples holding the GIL)."""
-    from collections import Counter
-
-    own: Counter[str] = Counter()
-    incl: Counter[str] = Counter()
-    total = 0
-    for path in files:
-        if not Path(path).exists():
-            continue
-        for line in Path(path).read_text().splitlines():
-            stack, _, count = line.rpartition(" ")
-            if not stack or not count.isdigit():
-                continue
-            frames = [f.split(" (")[0] + " (" + f.split(" (")[-1].split("site-packages/")[-1].split("src/")[-1].split(":")[0] + ")"
-                      if " (" in f else f for f in stack.split(";")]
-            total += int(count)
-            own[frames[-1]] += int(count)
-            for f in set(frames):
-                incl[f] += int(count)
-    if not total:
-        return [], []
-    return [(f, c / total) for f, c in own.most_common(n)], [(f, c / total) for f, c in incl.most_common(n)]
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds used so far by the processes ``pids`` (``/proc/<pid>/stat``)."""
-    total = 0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def load_average() -> str:
     """The 1-minute load average (2 cores shared with other work)."""
     return f"{os.getloadavg()[0]:.2f}"
@@ -351,7 +318,7 @@ async def main(settings: Settings, sales: int, tickets: int, runs: int, sales_on
         ],
     )
     if spy_files:
-        own, incl = top_of(spy_files, 40)
+        own, incl = top_frames(spy_files, 40)
         print(f"\n== py-spy of the API processes during one more API run ({' '.join(spy_files)}; shares of all samples)")
         skeleton = max((share for _, share in incl), default=0) * 0.8  # the server's own frames, under every request
         for title, rows in (("self", own), ("inclusive (below the server's skeleton)", [r for r in incl if r[1] < skeleton])):

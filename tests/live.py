@@ -61,16 +61,8 @@ def live_servers(settings: Settings, count: int = 2, extra_env: dict[str, str] |
             )
             urls.append(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 90  # a loaded 2-core machine starts a process slowly
-        for url in urls:
-            while True:
-                try:
-                    if httpx.get(url + "/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"live server {url} did not become ready")
-                time.sleep(0.1)
+        for url in urls:  # one deadline for all of them
+            wait_ready(url, timeout=deadline - time.monotonic())
         yield urls
     finally:
         for p in procs:

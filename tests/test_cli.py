@@ -6,6 +6,7 @@ Commands run in a worker thread: they start their own event loop, as from a shel
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import os
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -161,21 +163,28 @@ def _stop(proc: subprocess.Popen) -> int:
         raise
 
 
-def test_serve_workers_answer_from_several_processes(settings: Settings) -> None:
-    """With DATABASE_URL/REDIS_URL: ``serve --workers 2`` answers from two worker pids; SIGTERM stops them."""
+@contextlib.contextmanager
+def _serve_two_workers(settings: Settings) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """``serve --workers 2`` on the test database and Redis, ready; yields the process and its base URL (killed if left running)."""
     port = free_port()
     env = _env(DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url, TAQUILLA_DATA_DIR=str(settings.data_dir))
     proc = subprocess.Popen([TAQUILLA, "serve", "--workers", "2", "--port", str(port)], env=env)
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_ready(base, proc)
+        yield proc, base
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_serve_workers_answer_from_several_processes(settings: Settings) -> None:
+    """With DATABASE_URL/REDIS_URL: ``serve --workers 2`` answers from two worker pids; SIGTERM stops them."""
+    with _serve_two_workers(settings) as (proc, base):
         pids = _worker_pids(base, 2)
         assert len(pids) == 2 and proc.pid not in pids
         assert _stop(proc) == 0
         assert _gone(list(pids))
-    finally:
-        if proc.poll() is None:
-            proc.kill()
 
 
 def test_embedded_servers_shared_by_workers_reused_by_commands_and_stopped(tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -224,12 +233,7 @@ def test_embedded_servers_shared_by_workers_reused_by_commands_and_stopped(tmp_p
 
 def test_serve_workers_metrics_sum_every_worker(settings: Settings) -> None:
     """``serve --workers 2``: ``/metrics`` answered by either worker counts the requests of both."""
-    port = free_port()
-    env = _env(DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url, TAQUILLA_DATA_DIR=str(settings.data_dir))
-    proc = subprocess.Popen([TAQUILLA, "serve", "--workers", "2", "--port", str(port)], env=env)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_ready(base, proc)
+    with _serve_two_workers(settings) as (proc, base):
         assert len(_worker_pids(base, 2)) == 2
 
         async def burst() -> None:
@@ -243,9 +247,6 @@ def test_serve_workers_metrics_sum_every_worker(settings: Settings) -> None:
             text = httpx.get(base + "/metrics", headers={"Connection": "close"}, timeout=5).text
             assert sum(float(m) for m in re.findall(pattern, text, re.MULTILINE)) == 40
         assert _stop(proc) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
 
 
 async def test_serve_finishes_in_flight_requests_on_sigterm(settings: Settings, app: object, admin_headers: dict[str, str]) -> None:
