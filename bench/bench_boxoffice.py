@@ -174,7 +174,7 @@ async def driver_sales(dsn: str, mode: str, level: int, first: int, total: int) 
             if not hasattr(inventory, "TAKE_SLOT_SQL"):  # before issue 13: one counter row per section
                 return await conn.fetchval(inventory.RESERVE_SQL, eid, sid, 1, section.capacity) is not None
             row = await conn.fetchrow(inventory.TAKE_SLOT_SQL, eid, sid, 1, section.capacity, random.randrange(inventory.SLOTS))
-            if row is None:
+            if row is None or row[0] is None:  # a miss (the function answers NULLs; before it, no row)
                 await inventory._take_locked(conn, eid, section, 1)  # noqa: SLF001
             return True
 

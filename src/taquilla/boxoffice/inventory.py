@@ -18,7 +18,7 @@ take different rows instead of queueing on one:
 * deleting an event without tickets → :func:`drop_event`.
 
 Lock order, the same on every path: counter rows in location-section-id order (within a section
-either one slot taken without waiting, or every slot in slot order), then the event row (``FOR NO KEY UPDATE``, so the ``FOR KEY SHARE`` locks of concurrent ticket inserts
+either one slot taken without waiting — a miss keeps no lock — or every slot in slot order), then the event row (``FOR NO KEY UPDATE``, so the ``FOR KEY SHARE`` locks of concurrent ticket inserts
 never wait on it). A sale holding a counter row and a cancellation of the same event can
 therefore never deadlock, and a sell-out decision always sees a concurrent release.
 """
@@ -70,23 +70,14 @@ def slot_count(capacity: int) -> int:
 # the bound: every buyer of a general-admission section queued on it, 413 tickets/s at 8 buyers
 # fell to 354/s at 32 with p99 39 → 398 ms. Split into SLOTS rows taken with SKIP LOCKED, see the
 # before/after table in bench/README.md ("Box office").
-TAKE_SLOT_SQL = f"""
-WITH pick AS (
-    SELECT slot FROM event_inventory_slots
-     WHERE event_id = $1 AND location_section_id = $2
-       AND sold + $3 <= $4::int / {SLOTS} + (slot < $4::int % {SLOTS})::int
-     ORDER BY (slot + $5::int) % {SLOTS}
-     LIMIT 1
-       FOR UPDATE SKIP LOCKED
-)
-UPDATE event_inventory_slots c SET sold = c.sold + $3
-  FROM pick
- WHERE c.event_id = $1 AND c.location_section_id = $2 AND c.slot = pick.slot
-   AND c.sold + $3 <= $4::int / {SLOTS} + (c.slot < $4::int % {SLOTS})::int
-RETURNING c.slot, c.sold
-"""
-"""Fast path, one statement: add $3 places of (event $1, section $2, capacity $4) to one slot that has room for
-all of them and that no other transaction holds, trying slots from $5 on; no row → :func:`_take_locked`."""
+TAKE_SLOT_SQL = f"SELECT taken_slot, taken_sold FROM take_inventory_slot($1, $2, $3, $4, $5, {SLOTS})"
+"""Fast path, one round trip: add $3 places of (event $1, section $2, capacity $4) to one slot that has room for
+all of them and that no other transaction holds, trying slots from $5 on; ``(NULL, NULL)`` → :func:`_take_locked`.
+
+The function (migration ``20261124_take_inventory_slot``) runs ``FOR UPDATE SKIP LOCKED`` in a
+subtransaction rolled back on a miss: a row another buyer filled after the snapshot stays locked
+when its re-check fails, and a miss that kept such a lock would enter the slow path holding a slot
+out of order — two of those deadlock (a CI failure of ``test_64_buyers_two_processes_never_oversell``)."""
 
 ENSURE_SLOTS_SQL = """
 INSERT INTO event_inventory_slots (event_id, location_section_id, slot, sold)
@@ -190,7 +181,7 @@ async def reserve(
         section, n = sections[sid], wanted[sid]
         if guarded:
             row = await conn.fetchrow(TAKE_SLOT_SQL, event_id, sid, n, section.capacity, random.randrange(SLOTS))
-            if row is not None:
+            if row[0] is not None:
                 filled = filled or row[1] >= share(section.capacity, row[0])
             else:
                 filled = await _take_locked(conn, event_id, section, n) or filled
