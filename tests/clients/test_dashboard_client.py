@@ -27,6 +27,8 @@ ACCOUNT_ITEM = {"ventanaId": str, "ventanaName": str, "ventanaCode": str, "total
                 "totalCollected": NUM, "totalPaidToCustomer": NUM, "amount": NUM, "remainingBalance": NUM, "isActive": bool,
                 "saldoAHoy": NUM, "saldoAHoyMeta": SALDO_META}
 VENDEDOR_ITEM = {**ACCOUNT_ITEM, "vendedorId": str, "vendedorName": str, "vendedorCode": str}
+VENDEDOR_ROW = {"vendedorId": str, "vendedorName": str, "vendedorCode": str, "ventanaName": str, "sales": NUM, "commissions": NUM,
+                "tickets": int, "winners": int, "avgTicket": NUM, "winRate": NUM}
 GANANCIA_ITEM = {"dimension": str, "key": str, "name": str, "sales": NUM, "payout": NUM, "commissions": NUM, "netProfit": NUM,
                  "margin": NUM}
 GLOBAL = {"sales": NUM, "payout": NUM, "commissions": NUM, "netProfit": NUM, "margin": NUM}
@@ -82,7 +84,8 @@ async def test_admin_dashboard_as_the_client_calls_it(net: Net, http: httpx.Asyn
             c = unwrap(await http.get(path, params=params, headers=net.admin))
             shape(c, {"totalAmount": NUM, "total": NUM, "byVentana": [ACCOUNT_ITEM], "meta": META})
         c = unwrap(await http.get(path, params={**period, "dimension": "vendedor"}, headers=hl))
-        shape(c, {"totalAmount": NUM, "byVentana": [VENDEDOR_ITEM], "byVendedor": [VENDEDOR_ITEM], "meta": META})
+        shape(c, {"totalAmount": NUM, "byVentana": [VENDEDOR_ITEM], "meta": META})
+        assert "byVendedor" not in c  # DOMAIN.md: byVentana[] for both dimensions (one copy of the list)
     c = unwrap(await http.get("/admin/dashboard/cxc", params=filters, headers=net.admin))
     assert [i["ventanaId"] for i in c["byVentana"]] == [ventana["id"]]
     assert c["byVentana"][0]["totalSales"] == 1500 and c["byVentana"][0]["amount"] == 1500 - 150
@@ -93,6 +96,28 @@ async def test_admin_dashboard_as_the_client_calls_it(net: Net, http: httpx.Asyn
         shape(g, {"dimension": str, "items": [GANANCIA_ITEM], "global": GLOBAL, "meta": META})
         assert g["dimension"] == dimension and g["global"]["sales"] == 1500
         assert all(i["dimension"] == dimension for i in g["items"]) and (g["items"] == []) == (dimension == "global")
+
+    # row 73: useDashboardVendedores({...filters, page: 1, pageSize: 20, sortBy, sortOrder})
+    for params in ({**filters, "page": 1, "pageSize": 20}, {**period, "page": 1, "pageSize": 20, "sortBy": "winRate", "sortOrder": "asc"}):
+        v = unwrap(await http.get("/admin/dashboard/vendedores", params=params, headers=net.admin))
+        shape(v, {"data": [VENDEDOR_ROW], "pagination": {"page": int, "pageSize": int, "total": int, "totalPages": int}, "meta": META})
+        assert v["pagination"]["total"] == len(v["data"]) == 1 and v["data"][0]["sales"] == 1500
+
+    # row 72: useDashboardExposure({...filters, top: filters.top || 20})
+    for params in ({**filters, "top": 20}, {"date": "today", "top": 20}):
+        x = unwrap(await http.get("/admin/dashboard/exposure", params=params, headers=net.admin))
+        shape(x, {"topNumbers": list, "byLoteria": list, "heatmap": [{"number": str, "sales": NUM, "potentialPayout": NUM}], "meta": META})
+        assert len(x["heatmap"]) == 100
+        for i in x["topNumbers"]:
+            shape(i, {"number": str, "betType": str, "sales": NUM, "potentialPayout": NUM, "ratio": NUM, "ticketCount": int})
+
+    # row 74: exportDashboard(filters, format) — the dialog's default format xlsx, no sections; then window.open(url)
+    for fmt in ("xlsx", "csv"):
+        e = unwrap(await http.get("/admin/dashboard/export", params={**filters, "format": fmt}, headers=net.admin))
+        shape(e, {"url": str, "filename": str, "format": str, "expiresAt": str})
+        assert e["format"] == fmt and e["filename"].endswith("." + fmt)
+        file = await http.get(e["url"].removeprefix("/api/v1"))  # a browser window: no Authorization header
+        assert file.status_code == 200 and file.content
 
     # ETag: the same request with the stored etag answers 304 (the client's fetchWithETag header)
     r = await http.get("/admin/dashboard/cxc", params=filters, headers=net.admin)

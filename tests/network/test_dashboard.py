@@ -293,3 +293,129 @@ async def test_bad_input(net: Net) -> None:
         assert (await net.get(path, expect=404, ventanaId="ven_nobody"))["code"] == "VENTANA_NOT_FOUND"
         assert (await net.get(path, expect=404, loteriaId=f"{w.l1['id']},lot_nobody"))["code"] == "LOTERIA_NOT_FOUND"
     assert await net.count("network_daily_rollups") == before
+
+
+async def test_vendedores_table_sorted_paged_and_scoped(net: Net, client: httpx.AsyncClient) -> None:
+    """Contract row 73 (``useDashboardVendedores``): one row per vendedor with sales in the period, its own commission."""
+    w = await _world(net)
+    VEND = DASH + "/vendedores"
+    d = (await net.get(VEND, date="month"))["data"]
+    rows = {r["vendedorId"]: r for r in d["data"]}
+    assert [r["vendedorId"] for r in d["data"]] == [w.c["id"]] + sorted([w.a["id"], w.b["id"]])  # sales desc, then id
+    a, b, c = rows[w.a["id"]], rows[w.b["id"]], rows[w.c["id"]]
+    assert (a["sales"], a["tickets"], a["winners"], a["avgTicket"], a["winRate"]) == (3000, 2, 0, 1500, 0)
+    assert a["commissions"] == 240 and a["ventanaId"] == w.v1["id"] and a["vendedorName"] and a["ventanaName"]
+    assert (b["sales"], b["tickets"], b["winners"], b["winRate"]) == (3000, 1, 1, 100)
+    assert (c["sales"], c["tickets"], c["winners"], c["commissions"]) == (1500000, 1, 0, 75000)
+    gan = {i["key"]: i for i in (await net.get(GAN, dimension="vendedor", date="month"))["data"]["items"]}
+    assert all(rows[k]["commissions"] == gan[k]["commissionUser"] and rows[k]["sales"] == gan[k]["sales"] for k in rows)
+    assert d["pagination"] == {"page": 1, "pageSize": 20, "total": 3, "totalPages": 1}
+
+    p2 = (await net.get(VEND, date="month", page=2, pageSize=1, sortBy="tickets", sortOrder="asc"))["data"]
+    assert p2["pagination"] == {"page": 2, "pageSize": 1, "total": 3, "totalPages": 3}
+    assert [r["vendedorId"] for r in p2["data"]] == [sorted([w.b["id"], w.c["id"]])[1]]  # 1, 1, 2 tickets; ties by id
+    by_name = (await net.get(VEND, date="month", sortBy="vendedorName", sortOrder="asc"))["data"]["data"]
+    assert [r["vendedorName"] for r in by_name] == sorted(r["vendedorName"] for r in by_name)
+
+    lot = (await net.get(VEND, date="month", loteriaId=w.l1["id"]))["data"]["data"]
+    assert {r["vendedorId"]: (r["sales"], r["winners"]) for r in lot} == {w.a["id"]: (3000, 0), w.b["id"]: (3000, 1)}
+    mine = (await net.get(VEND, headers=w.hl1, date="month"))["data"]["data"]
+    assert {r["vendedorId"] for r in mine} == {w.a["id"], w.b["id"]}
+    assert (await net.get(VEND, headers=w.ha, expect=403))["code"] == "ROLE_FORBIDDEN"
+    assert (await net.get(VEND, headers=w.hl1, expect=403, ventanaId=w.v2["id"]))["code"] == "OUT_OF_SCOPE"
+
+    r = await client.get(VEND, params={"date": "month"}, headers=net.admin)
+    assert r.headers["etag"] and (await client.get(VEND, params={"date": "month"}, headers={**net.admin, "If-None-Match": r.headers["etag"]})).status_code == 304
+    for bad in ({"sortBy": "profit"}, {"sortOrder": "up"}, {"pageSize": 101}, {"page": 0}, {"page": 9}, {"date": "fortnight"}):
+        assert (await net.get(VEND, expect=400, **({"date": "month"} | bad)))["success"] is False, bad
+
+
+async def test_export_csv_and_xlsx_with_the_dashboard_figures(net: Net, client: httpx.AsyncClient) -> None:
+    """Contract row 74 (the "Exportar Dashboard" dialog): a file of the period's sections, downloadable
+    without a token at the answered url while it lives; bad format/section → 400, nothing stored."""
+    import csv
+    import io
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    w = await _world(net)
+    EXP = DASH + "/export"
+    e = (await net.get(EXP, date="month", format="csv"))["data"]
+    assert e["format"] == "csv" and e["filename"] == "dashboard_2026-02-01_2026-02-28.csv" and e["expiresAt"]
+    assert e["sections"] == ["kpis", "ventanas", "loterias", "vendedores", "finanzas", "exposure"]
+    r = await client.get(e["url"])  # no Authorization: the url is the credential
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert r.headers["content-disposition"] == f'attachment; filename="{e["filename"]}"'
+    blocks: dict[str, list[list[str]]] = {}
+    current = None
+    for row in list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))[1:]:
+        if not row:
+            current = None
+        elif current is None:
+            current = row[0]
+            blocks[current] = []
+        else:
+            blocks[current].append(row)
+    kpis = {k: (p, q) for k, p, q in blocks["kpis"][1:]}
+    assert Decimal(kpis["totalSales"][0]) == 1506000 and Decimal(kpis["totalSales"][1]) == 6000
+    dash = (await net.get(DASH, date="month"))["data"]
+    head, *rows = blocks["ventanas"]
+    assert {r[head.index("ventanaId")]: Decimal(r[head.index("saldoAHoy")]) for r in rows} == \
+        {v["ventanaId"]: Decimal(str(v["saldoAHoy"])) for v in dash["byVentana"]}
+    head, *rows = blocks["vendedores"]
+    assert [r[head.index("vendedorId")] for r in rows][0] == w.c["id"] and len(rows) == 3
+    head, *rows = blocks["finanzas"]
+    cxc = (await net.get(CXC, date="month"))["data"]["byVentana"]
+    assert [(r[head.index("ventanaId")], Decimal(r[head.index("amount")])) for r in rows if r[0] == "CXC"] == \
+        [(i["ventanaId"], Decimal(str(i["amount"]))) for i in cxc]
+    assert "saldoAHoyMeta.monthRemainingBalance" in head
+
+    x = (await net.get(EXP, headers=w.hl1, date="month", sections="vendedores,kpis"))["data"]  # the default format: xlsx
+    assert x["format"] == "xlsx" and x["sections"] == ["kpis", "vendedores"]
+    book = load_workbook(io.BytesIO((await client.get(x["url"])).content))
+    assert book.sheetnames == ["kpis", "vendedores"]
+    sheet = list(book["vendedores"].values)
+    assert {row[sheet[0].index("vendedorId")] for row in sheet[1:]} == {w.a["id"], w.b["id"]}  # the listero's own
+
+    assert (await client.get(DASH + "/export/" + "x" * 32)).status_code == 404
+    for bad in ({"format": "pdf"}, {"sections": "kpis,bogus"}, {"sections": ","}, {"date": "fortnight"}):
+        assert (await net.get(EXP, expect=400, **bad))["success"] is False, bad
+    assert (await net.get(EXP, headers=w.ha, expect=403))["code"] == "ROLE_FORBIDDEN"
+
+
+async def test_ganancia_month_to_date(net: Net) -> None:
+    """Contract row 71: ganancia from the 1st of the month to today, the month described in ``meta``."""
+    w = await _world(net)  # today is 2026-02-10 (CR)
+    m = (await net.get(GAN + "/month-to-date", dimension="ventana"))["data"]
+    r = (await net.get(GAN, dimension="ventana", date="range", fromDate="2026-02-01", toDate="2026-02-10"))["data"]
+    assert m["items"] == r["items"] and m["global"] == r["global"] and m["global"]["sales"] == 1506000
+    assert (m["meta"]["fromDate"], m["meta"]["toDate"], m["meta"]["monthName"]) == ("2026-02-01", "2026-02-10", "febrero 2026")
+    assert m["meta"]["timezone"] == "America/Costa_Rica" and m["meta"]["description"]
+    mine = (await net.get(GAN + "/month-to-date", headers=w.hl1, dimension="vendedor"))["data"]
+    assert {i["key"] for i in mine["items"]} == {w.a["id"], w.b["id"]}
+    assert (await net.get(GAN + "/month-to-date", expect=400, dimension="sorteo"))["code"] == "INVALID_DIMENSION"
+
+
+async def test_exposure_of_the_pending_sorteos(net: Net) -> None:
+    """Contract row 72: per number, sales and potential payout (amount × frozen multiplier) of the period's
+    sorteos not evaluated yet; cancelled tickets and evaluated sorteos do not count."""
+    w = await _world(net)  # pending today: A 33×1000 on s_today (l1, ×90)
+    hb = await net.login(w.b["username"])
+    await net.sell(hb, w.s_today["id"], [("33", 500), ("07", 200)])
+    gone = await net.sell(hb, w.s_today["id"], [("07", 9000)])
+    await net.patch(f"/api/v1/tickets/{gone['id']}/cancel", headers=hb)
+    e = (await net.get(DASH + "/exposure", date="today"))["data"]
+    assert [(i["number"], i["betType"], i["sales"], i["potentialPayout"], i["ratio"], i["ticketCount"]) for i in e["topNumbers"]] == [
+        ("33", "NUMERO", 1500, 135000, 90, 2), ("07", "NUMERO", 200, 18000, 90, 1)]
+    assert [(lot["loteriaId"], lot["totalSales"], lot["totalPotentialPayout"]) for lot in e["byLoteria"]] == [(w.l1["id"], 1700, 153000)]
+    assert len(e["heatmap"]) == 100 and e["heatmap"][33] == {"number": "33", "sales": 1500, "potentialPayout": 135000}
+    assert sum(c["sales"] for c in e["heatmap"]) == 1700
+    one = (await net.get(DASH + "/exposure", date="today", top=1))["data"]["topNumbers"]
+    assert [i["number"] for i in one] == ["33"]
+    assert (await net.get(DASH + "/exposure", date="month"))["data"]["topNumbers"][0]["sales"] == 1500  # February: evaluated ones out
+    assert (await net.get(DASH + "/exposure", headers=w.hl1, date="today"))["data"]["byLoteria"][0]["totalSales"] == 1700
+    assert (await net.get(DASH + "/exposure", date="today", betType="REVENTADO"))["data"]["topNumbers"] == []
+    for bad in ({"top": 0}, {"top": 101}, {"betType": "PARLAY"}):
+        assert (await net.get(DASH + "/exposure", expect=400, **bad))["success"] is False
+    assert (await net.get(DASH + "/exposure", headers=w.ha, expect=403))["code"] == "ROLE_FORBIDDEN"

@@ -53,8 +53,9 @@ def _declare(access: str | frozenset[str], *routes: str) -> None:
         ACCESS[(method, path)] = access
 
 
-_declare(  # no token: login, refresh, the box office's customer sale, health and metrics
+_declare(  # no token: login, refresh, the box office's customer sale, health and metrics, an export's capability link
     PUBLIC,
+    "GET /api/v1/admin/dashboard/export/{token}",
     "POST /api/v1/auth/login",
     "POST /api/v1/auth/refresh",
     "POST /api/v1/boxoffice/tickets",
@@ -123,7 +124,11 @@ _declare(  # ADMIN and a ventana's listero (its own vendedores, its dashboard); 
     "GET /api/v1/admin/dashboard/cxc",
     "GET /api/v1/admin/dashboard/cxp",
     "GET /api/v1/admin/dashboard/ganancia",
+    "GET /api/v1/admin/dashboard/ganancia/month-to-date",
     "GET /api/v1/admin/dashboard/timeseries",
+    "GET /api/v1/admin/dashboard/export",
+    "GET /api/v1/admin/dashboard/exposure",
+    "GET /api/v1/admin/dashboard/vendedores",
     "GET /api/v1/bancas/{holder_id}/commission-policy",
     "POST /api/v1/tickets/{ticket_id}/prize-payments/{payment_id}/reverse",
     "POST /api/v1/tickets/{ticket_id}/reverse-payment",

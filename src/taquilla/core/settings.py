@@ -73,6 +73,8 @@ class Settings(BaseSettings):
                                                    description="colones: a ventana whose CxC exceeds it raises a HIGH_CXC alert")
     dashboard_low_margin_percent: Decimal = Field(default=Decimal(5), alias="DASHBOARD_LOW_MARGIN_PERCENT",
                                                   description="a period margin below it (percent) raises a LOW_MARGIN alert")
+    dashboard_export_ttl_seconds: int = Field(default=600, ge=10, le=86400, alias="DASHBOARD_EXPORT_TTL_SECONDS",
+                                              description="how long an exported dashboard file can be downloaded")
 
 
     @field_validator("jwt_secret")

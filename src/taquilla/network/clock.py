@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from taquilla.core.periods import DateRange, cr_date_of, resolve_period
+from taquilla.core.periods import DateRange, Period, cr_date_of, resolve_period
 
 
 def now_of(request: Request) -> datetime:
@@ -51,3 +51,17 @@ async def _optional_period(
 
 PeriodFilter = Annotated[DateRange | None, Depends(_optional_period)]
 """An optional period of CR business dates (None = all). 400 for an unknown period or a bad range."""
+
+
+async def _period(
+    today: TodayDep,
+    date: Annotated[str | None, Query(description="today|yesterday|week|month|year|range (default today)")] = None,
+    fromDate: Annotated[str | None, Query(description="YYYY-MM-DD (CR), with date=range")] = None,  # noqa: N803
+    toDate: Annotated[str | None, Query(description="YYYY-MM-DD (CR), with date=range")] = None,  # noqa: N803
+) -> DateRange:
+    return resolve_period(date, fromDate, toDate, today=today, default=Period.TODAY)
+
+
+PeriodDep = Annotated[DateRange, Depends(_period)]
+"""The period of the dashboards and sales home screens: CR business dates, ``date`` defaults to today.
+400 for an unknown period or a bad range."""

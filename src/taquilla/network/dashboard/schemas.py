@@ -76,13 +76,13 @@ class AccountItem(BaseModel):
 
 
 class AccountsOut(BaseModel):
-    """CxC or CxP: ``totalAmount`` (= ``total``) sums the items' ``amount``; ``byVendedor`` = the items with dimension=vendedor."""
+    """CxC or CxP: ``totalAmount`` (= ``total``) sums the items' ``amount``; with dimension=vendedor the
+    ``byVentana`` items are vendedores (DOMAIN.md "Dashboard")."""
 
     totalAmount: Amount
     total: Amount
     dimension: AccountDimension
     byVentana: list[AccountItem]
-    byVendedor: list[AccountItem] | None = None
     meta: DashMeta
 
 
@@ -121,6 +121,104 @@ class GananciaOut(BaseModel):
     dimension: GananciaDimension
     items: list[GananciaItem]
     global_: GananciaGlobal = Field(alias="global")
+    meta: DashMeta
+
+
+class VendedorRow(BaseModel):
+    """One vendedor of ``/admin/dashboard/vendedores``: its sales, own commission, tickets and winners of the period."""
+
+    vendedorId: str
+    vendedorName: str
+    vendedorCode: str
+    ventanaId: str
+    ventanaName: str
+    sales: Amount
+    commissions: Amount
+    tickets: int
+    winners: int
+    avgTicket: Amount
+    winRate: Amount
+
+
+class VendedoresPagination(BaseModel):
+    """The page of ``/admin/dashboard/vendedores`` (the front end's ``pagination`` block)."""
+
+    page: int
+    pageSize: int
+    total: int
+    totalPages: int
+
+
+class VendedoresOut(BaseModel):
+    """A page of vendedores, sorted as asked."""
+
+    data: list[VendedorRow]
+    pagination: VendedoresPagination
+    meta: DashMeta
+
+
+class ExportOut(BaseModel):
+    """Where to download an export: ``url`` (a capability link, no token), ``filename``, ``format``, ``expiresAt`` (UTC)."""
+
+    url: str
+    filename: str
+    format: str
+    expiresAt: datetime
+    sections: list[str]
+
+
+class MonthToDateMeta(DashMeta):
+    """``meta`` of ganancia month-to-date: the month's first day, today (CR), the zone and the month's name."""
+
+    fromDate: str
+    toDate: str
+    timezone: str
+    monthName: str
+    description: str
+
+
+class MonthToDateOut(GananciaOut):
+    """Ganancia from the 1st of the current month to today."""
+
+    meta: MonthToDateMeta
+
+
+class ExposureNumber(BaseModel):
+    """One (number, bet type) of the pending sorteos: sales, potential payout if it wins, their ratio."""
+
+    number: str
+    betType: str
+    sales: Amount
+    potentialPayout: Amount
+    ratio: Amount
+    ticketCount: int | None = None
+
+
+class ExposureLoteria(BaseModel):
+    """A lotería's pending sales and potential payout, with its five riskiest numbers."""
+
+    loteriaId: str
+    loteriaName: str
+    totalSales: Amount
+    totalPotentialPayout: Amount
+    ratio: Amount
+    topNumbers: list[ExposureNumber]
+
+
+class HeatCell(BaseModel):
+    """One of the 100 two-digit numbers: its pending sales and potential payout (all bet types)."""
+
+    number: str
+    sales: Amount
+    potentialPayout: Amount
+
+
+class ExposureOut(BaseModel):
+    """Contract row 72: ``topNumbers``, ``byLoteria``, ``heatmap`` (00–99) and ``meta``."""
+
+    topNumbers: list[ExposureNumber]
+    byLoteria: list[ExposureLoteria]
+    heatmap: list[HeatCell]
     meta: DashMeta
 
 

@@ -3,7 +3,7 @@
 * **Scope**: ADMIN sees every ventana; a listero (VENTANA) only its own ventana (and its
   vendedores with ``dimension=vendedor``): another ``ventanaId`` is 403 ``OUT_OF_SCOPE``. A
   VENDEDOR never reaches these routes (403 ``ROLE_FORBIDDEN``).
-* **Figures** are the statement's (:func:`taquilla.network.ledger.service.figures`), read from the
+* **Figures** are the statement's (:func:`taquilla.network.ledger.statements.figures`), read from the
   rollup with the level rule of the ledger: a ventana's collected/paid are its banca↔ventana
   movements, a vendedor's its ventana↔vendedor ones. ``remainingBalance = sales − payouts −
   commission − collected + paid`` (listero's commission for a ventana, vendedor's for a vendedor).
@@ -39,15 +39,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from taquilla.core.errors import BadRequest, NotFound
 from taquilla.core.ids import CLIENT_ID_PATTERN
 from taquilla.core.money import from_cents
+from taquilla.core.pagination import PageParams
 from taquilla.core.periods import DateRange, month_range
 from taquilla.network import rollup
 from taquilla.network.auth import NetworkScope
 from taquilla.network.dashboard import repository as repo
-from taquilla.network.ledger.service import figures, remaining_cents
+from taquilla.network.ledger.statements import figures, remaining_cents
 
 _ID = re.compile(CLIENT_ID_PATTERN)
 ACCOUNT_DIMENSIONS = ("ventana", "vendedor")
 GANANCIA_DIMENSIONS = ("ventana", "loteria", "vendedor", "global")
+VENDEDOR_SORTS = ("sales", "commissions", "tickets", "winners", "avgTicket", "winRate", "vendedorName")
 
 
 @dataclass(frozen=True)
@@ -127,11 +129,16 @@ async def version(session: AsyncSession, q: DashQuery, *, with_previous: bool = 
                               with_vendedores=with_vendedores or q.dimension == "vendedor")
 
 
-def percent(part: int, whole: int) -> Decimal:
-    """``part / whole × 100`` to 2 places (half up); 0 when ``whole`` is 0."""
+def ratio(part: int, whole: int) -> Decimal:
+    """``part / whole`` to 2 places (half up); 0 when ``whole`` is 0."""
     if not whole:
         return Decimal("0.00")
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def percent(part: int, whole: int) -> Decimal:
+    """``part / whole × 100`` to 2 places (half up); 0 when ``whole`` is 0."""
+    return ratio(part * 100, whole)
 
 
 async def _entity_sums(session: AsyncSession, q: DashQuery, windows: dict[str, DateRange], dimension: str) -> dict[tuple[str, str], dict[str, dict[str, int]]]:
@@ -189,15 +196,15 @@ def account_item(key: tuple[str, str], w: dict[str, dict[str, int]], dimension: 
 async def accounts(session: AsyncSession, q: DashQuery, kind: str, etag: str) -> dict[str, Any]:
     """CxC (``kind`` cxc: remaining balance > 0) or CxP (< 0) of the period, per ventana or vendedor.
 
-    ``{totalAmount, byVentana[], byVendedor[]? (dimension vendedor), total, month, meta}``; items by amount desc, then ids.
+    ``{totalAmount, total, dimension, byVentana[], meta}``; items by amount desc, then ids. With dimension
+    vendedor each ``byVentana`` item is a vendedor (DOMAIN.md "Dashboard": ``byVentana[]`` for both
+    dimensions; backend-bancas' ``byVendedor`` copy of the same list is not sent — it doubled the answer).
     """
     started = time.perf_counter()
     if not q.loteria_ids:  # the hot path: PostgreSQL renders the items from the rollup
         items_json, total_text = await repo.accounts_json(session, q.dimension, kind, q.period, q.month, q.ventana_id)
         rendered: dict[str, Any] = {"totalAmount": Fragment(total_text), "total": Fragment(total_text), "dimension": q.dimension,
                                     "byVentana": Fragment(items_json)}
-        if q.dimension == "vendedor":
-            rendered["byVendedor"] = rendered["byVentana"]
         rendered["meta"] = meta(q, etag, started, 1)
         return rendered
     sums = await _entity_sums(session, q, {"p": q.period, "m": q.month}, q.dimension)
@@ -209,8 +216,6 @@ async def accounts(session: AsyncSession, q: DashQuery, kind: str, etag: str) ->
     items = [account_item(k, w, q.dimension, ventanas, vendedores) for k, w in chosen]
     total = from_cents(sum(sign * remaining_cents(w["p"], q.dimension) for _, w in chosen))
     out: dict[str, Any] = {"totalAmount": total, "total": total, "dimension": q.dimension, "byVentana": items}
-    if q.dimension == "vendedor":
-        out["byVendedor"] = items
     out["meta"] = meta(q, etag, started, 4 if q.dimension == "vendedor" else 3)
     return out
 
@@ -258,6 +263,110 @@ async def ganancia(session: AsyncSession, q: DashQuery, etag: str) -> dict[str, 
     g = profit("global", "global", "global", total)
     glob = {k: g[k] for k in ("sales", "payout", "commissions", "commissionVentana", "commissionUser", "netProfit", "margin", "tickets")}
     return {"dimension": q.dimension, "items": items, "global": glob, "meta": meta(q, etag, started, 3)}
+
+
+async def vendedores(session: AsyncSession, q: DashQuery, etag: str, page: PageParams, sort_by: str, descending: bool) -> dict[str, Any]:
+    """Contract row 73: ``{data[{vendedorId, vendedorName, vendedorCode, ventanaId, ventanaName, sales,
+    commissions, tickets, winners, avgTicket, winRate}], pagination{page, pageSize, total, totalPages}, meta}``.
+
+    One row per vendedor with sales in the period (its rollup rows, or the tickets of ``loteriaId``);
+    ``commissions`` = the vendedor's own commission, ``avgTicket`` = sales / tickets (2 places, half up),
+    ``winRate`` = winners / tickets × 100. Sorted by ``sort_by`` (then vendedor id), paged.
+    Raises BadRequest ``PAGE_OUT_OF_RANGE`` for a page past the end.
+    """
+    started = time.perf_counter()
+    sums = await _entity_sums(session, q, {"p": q.period}, "vendedor")
+    names = await repo.vendedores(session, q.ventana_id)
+    ventanas = await repo.ventanas(session, q.ventana_id)
+    rows = []
+    for (ven, ved), w in sums.items():
+        r = w["p"]
+        if not r["ticket_count"]:
+            continue
+        code, name, _ = names.get(ved, (ved, ved, True))
+        rows.append({
+            "vendedorId": ved, "vendedorName": name, "vendedorCode": code, "ventanaId": ven,
+            "ventanaName": ventanas.get(ven, (ven, ven, True))[1], "sales": from_cents(r["sales_cents"]),
+            "commissions": from_cents(r["vendedor_commission_cents"]), "tickets": r["ticket_count"],
+            "winners": r["winner_count"],
+            "avgTicket": (Decimal(r["sales_cents"]) / r["ticket_count"] / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+            "winRate": percent(r["winner_count"], r["ticket_count"]),
+        })
+    rows.sort(key=lambda i: i["vendedorId"])
+    rows.sort(key=lambda i: i[sort_by], reverse=descending)
+    block = page.block(len(rows))
+    return {"data": rows[page.offset:page.offset + page.limit],
+            "pagination": {"page": block.page, "pageSize": block.pageSize, "total": block.total, "totalPages": block.totalPages},
+            "meta": meta(q, etag, started, 3)}
+
+
+EXPOSURE_BET_TYPES = ("NUMERO", "REVENTADO")
+
+
+async def exposure(session: AsyncSession, q: DashQuery, etag: str, top: int, bet_type: str | None) -> dict[str, Any]:
+    """Contract row 72: the risk of the period's pending sorteos (not evaluated yet) per number.
+
+    ``topNumbers`` — the ``top`` (number, betType) pairs by potential payout (then sales, number) over
+    every lotería: ``{number, betType, sales, potentialPayout, ratio = potentialPayout / sales, ticketCount}``;
+    ``byLoteria`` — per lotería ``{loteriaId, loteriaName, totalSales, totalPotentialPayout, ratio,
+    topNumbers[5]}``; ``heatmap`` — the 100 two-digit numbers "00"–"99" with their sales and potential payout
+    (all bet types); ``meta``. Amounts in major units; ratios with two places.
+    """
+    started = time.perf_counter()
+    rows = await repo.exposure(session, q.period, q.ventana_id, q.loteria_ids, bet_type)
+
+    def item(number: str, bt: str, sales: int, potential: int, tickets: int | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"number": number, "betType": bt, "sales": from_cents(sales), "potentialPayout": from_cents(potential),
+                               "ratio": ratio(potential, sales)}
+        if tickets is not None:
+            out["ticketCount"] = tickets
+        return out
+
+    def ranked(pairs: dict[tuple[str, str], list[int]], n: int) -> list[tuple[tuple[str, str], list[int]]]:
+        return sorted(pairs.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))[:n]
+
+    overall: dict[tuple[str, str], list[int]] = {}
+    lots: dict[str, dict[str, Any]] = {}
+    heat = {f"{n:02d}": [0, 0] for n in range(100)}
+    for lot_id, lot_name, number, bt, sales, potential, tickets in rows:
+        o = overall.setdefault((number, bt), [0, 0, 0])
+        o[0] += sales
+        o[1] += potential
+        o[2] += tickets  # a ticket counts once per lotería (a ticket has one lotería)
+        lot = lots.setdefault(lot_id, {"name": lot_name, "pairs": {}})
+        lot["pairs"][(number, bt)] = [sales, potential]
+        if number in heat:
+            heat[number][0] += sales
+            heat[number][1] += potential
+    by_loteria = []
+    for lot_id, lot in lots.items():
+        sales = sum(v[0] for v in lot["pairs"].values())
+        potential = sum(v[1] for v in lot["pairs"].values())
+        by_loteria.append({"loteriaId": lot_id, "loteriaName": lot["name"], "totalSales": from_cents(sales),
+                           "totalPotentialPayout": from_cents(potential), "ratio": ratio(potential, sales),
+                           "topNumbers": [item(k[0], k[1], v[0], v[1]) for k, v in ranked(lot["pairs"], 5)]})
+    by_loteria.sort(key=lambda lot: (-lot["totalPotentialPayout"], lot["loteriaId"]))
+    return {
+        "topNumbers": [item(k[0], k[1], v[0], v[1], v[2]) for k, v in ranked(overall, top)],
+        "byLoteria": by_loteria,
+        "heatmap": [{"number": n, "sales": from_cents(v[0]), "potentialPayout": from_cents(v[1])} for n, v in heat.items()],
+        "meta": meta(q, etag, started, 1),
+    }
+
+
+MONTHS_ES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre",
+             "diciembre")
+
+
+async def month_to_date(session: AsyncSession, q: DashQuery, etag: str, timezone: str) -> dict[str, Any]:
+    """:func:`ganancia` of ``q`` (the current month up to today) with the month described in ``meta``
+    (``fromDate``, ``toDate``, ``timezone``, ``monthName``, ``description``; contract row 71)."""
+    out = await ganancia(session, q, etag)
+    month = f"{MONTHS_ES[q.period.start.month - 1]} {q.period.start.year}"
+    out["meta"] |= {"fromDate": q.period.start.isoformat(), "toDate": q.period.end.isoformat(), "timezone": timezone,
+                    "monthName": month,
+                    "description": f"Ganancia del 1 al {q.period.end.day} de {month} (mes en curso hasta hoy)"}
+    return out
 
 
 # ---- the dashboard -------------------------------------------------------------------------------------

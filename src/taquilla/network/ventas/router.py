@@ -17,12 +17,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 
-from taquilla.core.db import SessionDep
-from taquilla.core.periods import DateRange, Period, resolve_period
 from taquilla.core.responses import Envelope
 from taquilla.core.routing import context_router
 from taquilla.network.auth import NetworkScope, NetworkScopeDep
-from taquilla.network.clock import TodayDep
+from taquilla.network.clock import PeriodDep
 from taquilla.network.common import R_READ, IdQuery
 from taquilla.network.dashboard.service import scope_key
 from taquilla.network.ventas import service
@@ -35,25 +33,16 @@ from taquilla.network.ventas.schemas import (
     TimePoint,
     VentasSummary,
 )
-from taquilla.network.versioned import respond
+from taquilla.network.versioned import ReadSessionDep, respond
 
 R_VENTAS = {**R_READ, 304: {"description": "Not Modified (If-None-Match holds the current ETag)"}}
 router = context_router(prefix="/api/v1/ventas", tags=["sales network: sales home"])
 
 
-def _period(
-    today: TodayDep,
-    date: Annotated[str | None, Query(description="today|yesterday|week|month|year|range (default today)")] = None,
-    fromDate: Annotated[str | None, Query(description="YYYY-MM-DD (CR), with date=range")] = None,
-    toDate: Annotated[str | None, Query(description="YYYY-MM-DD (CR), with date=range")] = None,
-) -> DateRange:
-    return resolve_period(date, fromDate, toDate, today=today, default=Period.TODAY)
-
-
 async def _filter(
     scope: NetworkScopeDep,
-    session: SessionDep,
-    period: Annotated[DateRange, Depends(_period)],
+    session: ReadSessionDep,
+    period: PeriodDep,
     scope_: Annotated[ScopeParam | None, Query(alias="scope", description="the front end's; the caller's role decides the reach")] = None,
     ventanaId: IdQuery = None,
     vendedorId: IdQuery = None,
@@ -78,7 +67,7 @@ async def _versioned(request: Request, endpoint: str, f: SalesFilter, scope: Net
 
 
 @router.get("/summary", response_model=Envelope[VentasSummary], responses=R_VENTAS)
-async def summary(request: Request, scope: NetworkScopeDep, f: FilterDep, session: SessionDep) -> Any:
+async def summary(request: Request, scope: NetworkScopeDep, f: FilterDep, session: ReadSessionDep) -> Any:
     """``{ventasTotal, ticketsCount, jugadasCount, payoutTotal, neto, lastTicketAt}`` of the period in the caller's scope.
 
     Amounts in major units; cancelled tickets excluded; ``neto = ventasTotal − payoutTotal``;
@@ -92,7 +81,7 @@ async def breakdown(
     request: Request,
     scope: NetworkScopeDep,
     f: FilterDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     dimension: BreakdownDimension = "ventana",
     top: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> Any:
@@ -106,7 +95,7 @@ async def timeseries(
     request: Request,
     scope: NetworkScopeDep,
     f: FilterDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     granularity: Granularity = "day",
     dimension: Annotated[BreakdownDimension | None, Query(description="accepted (the front end sends it); the series is the total")] = None,
 ) -> Any:
