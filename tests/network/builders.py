@@ -137,7 +137,7 @@ class Net:
         return int(await self.build.scalar(f"SELECT count(*) FROM {table}"))
 
     async def reconcile(self) -> dict[str, Any]:
-        from taquilla.network.ledger.service import reconcile
+        from taquilla.network.ledger.reconcile import reconcile
 
         async with self.build.app.state.sessionmaker() as session:
             report = await reconcile(session)

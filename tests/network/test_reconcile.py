@@ -104,7 +104,7 @@ async def test_monthly_rollup_and_last_ticket_follow_cancellations_and_drift_is_
     boundary; cancelling a row's latest ticket moves ``last_ticket_at`` back (daily and monthly) and
     ``/ventas/summary``'s ``lastTicketAt`` with it; a tampered monthly row is reported (``monthly.…``)
     and rewritten by ``reconcile --apply``."""
-    from taquilla.network.ledger.service import reconcile
+    from taquilla.network.ledger.reconcile import reconcile
 
     x = await _structure(net)
     lot, vendedor = x["lot"], x["vendedores"][0]

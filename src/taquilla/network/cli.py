@@ -20,7 +20,7 @@ def reconcile(
     any difference. Exit code 1 when there is drift (and ``--apply`` was not given)."""
     from rich.table import Table
 
-    from taquilla.network.ledger.service import reconcile as run
+    from taquilla.network.ledger.reconcile import reconcile as run
 
     with prepared() as settings:
         report = asyncio.run(with_session(settings, lambda s: run(s, apply=apply)))

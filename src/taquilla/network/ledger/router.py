@@ -18,7 +18,7 @@ from taquilla.core.routing import context_router
 from taquilla.network.auth import ListeroOrAdmin, NetworkScopeDep
 from taquilla.network.clock import NowDep, TodayDep
 from taquilla.network.common import R_READ, R_WRITE, IdPath, IdQuery
-from taquilla.network.ledger import service
+from taquilla.network.ledger import service, statements
 from taquilla.network.ledger.schemas import (
     AccountMovementOut,
     AccountOut,
@@ -35,29 +35,31 @@ from taquilla.network.ledger.schemas import (
 router = context_router(prefix="/api/v1", tags=["sales network: accounts"])
 
 
-async def _result(session: SessionDep, scope: Any, movement: Any) -> PaymentResult:
+def _result(movement: Any, statement: Any, reversed_by_name: str | None = None) -> PaymentResult:
     payment = AccountMovementOut.model_validate(movement)
     if movement.reversed_by:
-        payment.reversedByUser = {"id": movement.reversed_by, "name": await service.user_name(session, movement.reversed_by)}
-    return PaymentResult(payment=payment, statement=await service.day_statement_of(session, scope, movement))
+        payment.reversedByUser = {"id": movement.reversed_by, "name": reversed_by_name or movement.reversed_by}
+    return PaymentResult(payment=payment, statement=statement)
 
 
 @router.post("/accounts/payment", status_code=201, response_model=Envelope[PaymentResult], responses=R_WRITE)
 async def create_payment(body: MovementIn, scope: ListeroOrAdmin, session: SessionDep, idem: IdempotencyDep) -> Any:
-    """Register a ``collection`` (cobro) or ``payment`` (pago): ``{payment, statement}`` (the day's updated statement).
+    """Register a ``collection`` (cobro) or ``payment`` (pago): ``{payment, statement}`` (the day's statement right
+    after it; its ``movements`` are the day's latest 20, ``movementsTruncated`` when there are more).
 
     ``Idempotency-Key`` header or body ``idempotencyKey``.
     """
     await idem.claim_body_key(body.idempotencyKey)
-    movement = await service.create_movement(session, scope, body)
-    return await idem.respond(201, await _result(session, scope, movement))
+    movement, statement = await service.create_movement_answered(session, scope, body)
+    return await idem.respond(201, _result(movement, statement))
 
 
 @router.post("/accounts/reverse-payment", response_model=Envelope[PaymentResult], responses=R_WRITE)
 async def reverse_payment(body: ReversePaymentIn, scope: ListeroOrAdmin, session: SessionDep, now: NowDep) -> Any:
     """Reverse a movement (never deleted): ``{payment, statement}``; a second reversal → 409."""
-    movement = await service.reverse_movement(session, scope, body.paymentId, body.reason, now)
-    return ok(await _result(session, scope, movement))
+    name = await statements.user_name(session, scope.user_id)  # the reverser's, read before the day's row is locked
+    movement, statement = await service.reverse_movement_answered(session, scope, body.paymentId, body.reason, now)
+    return ok(_result(movement, statement, name))
 
 
 def _history_period(
@@ -68,7 +70,7 @@ def _history_period(
 ) -> DateRange | None:
     if date is None:
         return None
-    return service.period_of(date, fromDate, toDate, today, Period.TODAY)
+    return statements.period_of(date, fromDate, toDate, today, Period.TODAY)
 
 
 @router.get("/accounts/payment-history", response_model=ListEnvelope[AccountMovementOut], responses=R_READ)
@@ -109,11 +111,11 @@ async def statement(
 
     ``date`` also takes one ``YYYY-MM-DD``; ``sort=desc`` lists the newest day first.
     """
-    q = await service.resolve_statement_query(
+    q = await statements.resolve_statement_query(
         session, scope, date_param=date, from_date=fromDate, to_date=toDate, month=month, dimension=dimension,
         banca_id=bancaId, ventana_id=ventanaId, vendedor_id=vendedorId, today=today, sort=sort,
     )
-    return ok(await service.statement(session, q))
+    return ok(await statements.statement(session, q))
 
 
 @router.get("/accounts/statement/{day}/bySorteo", response_model=Envelope[list[SorteoFigures]], responses=R_READ)
@@ -128,11 +130,11 @@ async def statement_by_sorteo(
     vendedorId: IdQuery = None,
 ) -> Any:
     """One day's figures per sorteo (by scheduled time) with the running ``sorteoAccumulated`` (same scope rules as the statement)."""
-    q = await service.resolve_statement_query(
+    q = await statements.resolve_statement_query(
         session, scope, date_param=day, from_date=None, to_date=None, month=None, dimension=dimension,
         banca_id=bancaId, ventana_id=ventanaId, vendedor_id=vendedorId, today=today,
     )
-    return ok(await service.by_sorteo(session, q, q.period.start))
+    return ok(await statements.by_sorteo(session, q, q.period.start))
 
 
 @router.get("/accounts", response_model=ListEnvelope[AccountOut], responses=R_READ)

@@ -146,6 +146,9 @@ class DayStatement(Figures):
     hasSorteos: bool = False
     bySorteo: list[dict[str, object]] = []
     movements: list[AccountMovementOut]
+    movementsTruncated: bool = False
+    """True when ``movements`` lists only the day's latest ones: the answer to a movement (``POST
+    /accounts/payment``, ``reverse-payment``) lists the latest 20; ``GET /accounts/statement`` lists every one."""
 
 
 class PeriodFigures(Figures):

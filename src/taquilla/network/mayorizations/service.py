@@ -33,7 +33,7 @@ from taquilla.core.security import Role
 from taquilla.network import rollup
 from taquilla.network.auth import NetworkScope
 from taquilla.network.ledger import repository as ledger_repo
-from taquilla.network.ledger.service import remaining_cents
+from taquilla.network.ledger.statements import remaining_cents
 from taquilla.network.mayorizations import repository as repo
 from taquilla.network.mayorizations.schemas import (
     LedgerEntryOut,
