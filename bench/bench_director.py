@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import time
 import uuid
 
@@ -25,7 +26,7 @@ import httpx
 from redis.asyncio import Redis
 
 from taquilla.core.settings import Settings
-from bench.common import PySpy, cpu_seconds, server_pids, RawHttp, Stats, bench_settings, driver_dsn, live_servers, median_of_runs, print_top, report, run_load_raw
+from bench.common import PySpy, api_server, cpu_seconds, server_pids, RawHttp, Stats, bench_settings, driver_dsn, live_servers, median_of_runs, print_top, report, run_load_raw
 
 CONCURRENCY = 16
 
@@ -114,10 +115,12 @@ async def latency(http: httpx.AsyncClient, url: str, headers: dict[str, str], n:
     return stats
 
 
-async def main(settings: Settings, ops: int, runs: int, profile: str | None = None, processes: int = 2) -> None:
+async def main(settings: Settings, ops: int, runs: int, profile: str | None = None, processes: int = 2, floor: bool = True) -> None:
     dsn = driver_dsn(settings)
     await seed(dsn)
     api_tput, api_med, api_p99, drv_tput, drv_med, drv_p99, hit_med, miss_med, hit_p99, miss_p99, api_cpu = ([] for _ in range(11))
+    floor_tput, floor_med, floor_p99, floor_cpu = [], [], [], []
+    loads: list[str] = []
     env = {"DB_POOL_SIZE": str(max(1, CONCURRENCY // processes)), "DB_MAX_OVERFLOW": "0"}  # 16 connections, as the driver's pool
     with live_servers(settings, count=processes, extra_env=env) as urls:
         base = urls[0]
@@ -135,6 +138,7 @@ async def main(settings: Settings, ops: int, runs: int, profile: str | None = No
                 # fresh keep-alive connections per run: on a loaded machine an idle one can outlive
                 # uvicorn's keep-alive timeout between runs, and RawHttp does not reconnect
                 raw = MultiHttp(urls)
+                loads.append(f"{os.getloadavg()[0]:.2f}")
                 cpu0 = cpu_seconds(pids)
                 if profile and r == 0:  # py-spy on the API processes during the first measured run
                     with PySpy(urls, profile) as spy:
@@ -143,6 +147,10 @@ async def main(settings: Settings, ops: int, runs: int, profile: str | None = No
                     a = await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=ops)
                 api_cpu.append((cpu_seconds(pids) - cpu0) / max(1, a.ok) * 1000)
                 await raw.close()
+                if floor:  # the stack floor's own server, up only for its run (the shared server has max_connections 100)
+                    f = await _floor_run(settings, processes, headers, ops, floor_cpu)
+                    assert f.errors == 0, f.errors
+                    floor_tput.append(f.throughput), floor_med.append(f.median_ms), floor_p99.append(f.p99_ms)
                 pool = await _pool(dsn)  # only for the driver run: the shared server has max_connections 100
                 d = await run_load_raw(driver_op(pool), concurrency=CONCURRENCY, total=ops)
                 await pool.close()
@@ -161,6 +169,7 @@ async def main(settings: Settings, ops: int, runs: int, profile: str | None = No
                 hit = await latency(http, f"{base}/director/overview", headers, 300)
                 miss_med.append(miss.median_ms), miss_p99.append(miss.p99_ms)
                 hit_med.append(hit.median_ms), hit_p99.append(hit.p99_ms)
+            loads.append(f"{os.getloadavg()[0]:.2f}")
             await redis.aclose()
             rows = await _count(dsn)
     m = median_of_runs
@@ -171,6 +180,11 @@ async def main(settings: Settings, ops: int, runs: int, profile: str | None = No
             ("driver throughput", f"{m(drv_tput):.0f} writes/s  (median {m(drv_med):.1f} ms, p99 {m(drv_p99):.1f} ms)"),
             ("ratio API/driver", f"{m(api_tput) / m(drv_tput):.2f}  (driver is {m(drv_tput) / m(api_tput):.1f}x faster)"),
             ("API CPU per write", f"{m(api_cpu):.2f} ms  (user + system of the API processes during the measured runs{', py-spy attached in the first' if profile else ''})"),
+            *([("stack floor (bare ASGI app, the driver's INSERT, same uvicorn process count)",
+                f"{m(floor_tput):.0f} writes/s  (median {m(floor_med):.1f} ms, p99 {m(floor_p99):.1f} ms)"),
+               ("ratio API/floor, floor/driver", f"{m(api_tput) / m(floor_tput):.2f}, {m(floor_tput) / m(drv_tput):.2f}"),
+               ("floor CPU per write", f"{m(floor_cpu):.2f} ms")] if floor_tput else []),
+            ("load average (1 min) at each run's start, end", " ".join(loads)),
             ("overview uncached", f"median {m(miss_med):.2f} ms, p99 {m(miss_p99):.2f} ms"),
             ("overview cached", f"median {m(hit_med):.2f} ms, p99 {m(hit_p99):.2f} ms"),
             ("ratio uncached/cached", f"{m(miss_med) / m(hit_med):.2f}"),
@@ -179,6 +193,21 @@ async def main(settings: Settings, ops: int, runs: int, profile: str | None = No
     )
     if spy is not None:
         print_top("API process profile, first measured run", spy)
+
+
+async def _floor_run(settings: Settings, processes: int, headers: dict[str, str], ops: int, cpu: list[float]) -> Stats:
+    """One measured run of the stack floor (:mod:`bench.stack_floor`: a bare ASGI app whose routes send the
+    driver baseline's INSERT) under ``uvicorn --workers N``, the same client and bodies; appends its CPU
+    per write (ms) to ``cpu``."""
+    env = {"STACK_FLOOR_DSN": driver_dsn(settings), "STACK_FLOOR_POOL": str(max(1, CONCURRENCY // processes))}
+    with api_server(settings, processes, app="bench.stack_floor:app", extra_env=env) as (base, pids):
+        raw = RawHttp(base)
+        await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=200)  # warm-up
+        cpu0 = cpu_seconds(pids)
+        f = await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=ops)
+        cpu.append((cpu_seconds(pids) - cpu0) / max(1, f.ok) * 1000)
+        await raw.close()
+    return f
 
 
 async def _pool(dsn: str) -> asyncpg.Pool:
@@ -207,5 +236,6 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--processes", type=int, default=2, help="API processes (uvicorn workers), clients spread over them")
     parser.add_argument("--profile", metavar="PREFIX", help="py-spy the API process during the first run; raw stacks in PREFIX-<pid>.txt")
+    parser.add_argument("--no-floor", action="store_true", help="skip the stack floor (bench/stack_floor.py) runs")
     args = parser.parse_args()
-    asyncio.run(main(bench_settings("taquilla_bench_director"), args.ops, args.runs, args.profile, args.processes))
+    asyncio.run(main(bench_settings("taquilla_bench_director"), args.ops, args.runs, args.profile, args.processes, not args.no_floor))

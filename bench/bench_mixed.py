@@ -13,8 +13,9 @@
 It prints, per operation and in total: completed operations, throughput, median and p99
 latency, refusals (4xx, by status: e.g. 429 when the anonymous box-office sale meets its rate
 limit) and errors (5xx or no answer); the API workers' resident memory at
-the start and at the end; and the throughput of the last minute over the first (stability,
-a ratio in the same run; 1.0 = no degradation).
+the start and at the end; the throughput of the last minute over the first (stability,
+a ratio in the same run; 1.0 = no degradation); and the median latency of the last 100 movements over
+the first 100 (they all land on one ventana's day: ~1 when a movement's cost does not grow with the day).
 """
 
 from __future__ import annotations
@@ -24,20 +25,17 @@ import asyncio
 import json
 import os
 import random
-import subprocess
-import sys
+import statistics
 import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import psutil
 
-from bench.common import RawHttp, Stats, bench_settings, report, server_pids
+from bench.common import RawHttp, Stats, bench_settings, demo_server, login, report, server_pids
 from taquilla.core.periods import CR_TZ
-from tests.live import free_port, wait_ready
 
 WEIGHTS = {
     "lottery_sale": 30, "boxoffice_sale": 10, "movement": 5, "director_payment": 5,
@@ -52,17 +50,11 @@ def _env(settings: Any) -> dict[str, str]:
             "STOREFRONT_RATE_LIMIT": os.environ.get("STOREFRONT_RATE_LIMIT", "1000000/minute")}
 
 
-def _login(base: str, username: str, password: str) -> dict[str, str]:
-    r = httpx.post(base + "/api/v1/auth/login", json={"username": username, "password": password}, timeout=30)
-    r.raise_for_status()
-    return {"Authorization": f"Bearer {r.json()['data']['accessToken']}"}
-
-
 def _setup(base: str) -> dict[str, Any]:
     """Tokens, an open sorteo per lotería tomorrow, and a 1,000,000-place section on sale."""
-    admin = _login(base, "admin", "taquilla-admin")
-    ctx: dict[str, Any] = {"admin": admin, "listero": _login(base, "listero1", "taquilla-listero"),
-                           "vendedores": [_login(base, f"vendedor{i}", "taquilla-vendedor") for i in range(1, 11)]}
+    admin = login(base, "admin", "taquilla-admin")
+    ctx: dict[str, Any] = {"admin": admin, "listero": login(base, "listero1", "taquilla-listero"),
+                           "vendedores": [login(base, f"vendedor{i}", "taquilla-vendedor") for i in range(1, 11)]}
     with httpx.Client(base_url=base, headers=admin, timeout=30) as http:
         at = datetime.combine(datetime.now(CR_TZ).date() + timedelta(days=2), datetime.min.time(), tzinfo=CR_TZ) + timedelta(hours=15)
         ctx["sorteos"] = []
@@ -151,23 +143,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     settings = bench_settings("taquilla_bench_mixed")
-    env = _env(settings)
-    taquilla = str(Path(sys.executable).with_name("taquilla"))
-    subprocess.run([taquilla, "demo-data"], env=env, check=True, capture_output=True)
-    port = free_port()
-    server = subprocess.Popen([taquilla, "serve", "--workers", str(args.workers), "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(base, timeout=120)
+    with demo_server(_env(settings), args.workers) as base:
         ctx = _setup(base)
         pids = sorted(set(server_pids([base] * (8 * args.workers))))
         rss_start = _rss_mb(pids)
         stats, refused, per_minute = asyncio.run(_run(base, ctx, args.seconds, args.clients))
         rss_end = _rss_mb(pids)
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
     total = Stats(latencies=[x for s in stats.values() for x in s.latencies], errors=sum(s.errors for s in stats.values()),
                   wall=max(s.wall for s in stats.values()))
     def refusals(kind: str) -> str:
@@ -177,6 +158,11 @@ def main() -> None:
                 f"refused {refusals(k)}  errors {s.errors}") for k, s in sorted(stats.items())]
     rows.append(("ALL", f"{total.ok:>7} ok  {total.throughput:7.1f}/s  median {total.median_ms:6.1f} ms  p99 {total.p99_ms:7.1f} ms  "
                         f"refused {sum(refused.values())}  errors {total.errors}"))
+    moves = stats["movement"].latencies if "movement" in stats else []  # completion order, all on one ventana's day
+    if len(moves) >= 200:
+        first, last = statistics.median(moves[:100]) * 1000, statistics.median(moves[-100:]) * 1000
+        rows.append(("movement, first / last 100", f"median {first:.1f} → {last:.1f} ms (×{last / first:.2f}; "
+                                                   f"the day's movements grow to {len(moves)})"))
     full = [m for m in per_minute[: int(args.seconds // 60)] if m] or per_minute[:1]
     rows.append(("memory (workers' RSS)", f"{rss_start:.0f} MB at start → {rss_end:.0f} MB at end ({len(pids)} processes)"))
     rows.append(("stability", f"last minute / first minute = {full[-1] / full[0]:.2f}" if len(full) > 1 and full[0] else "run < 2 minutes"))

@@ -46,6 +46,7 @@ from rich.console import Console
 from bench.common import (
     RawHttp,
     Stats,
+    api_server,
     bench_settings,
     cpu_seconds,
     driver_dsn,
@@ -170,39 +171,6 @@ def driver_sale(pool: asyncpg.Pool):
 
 
 @contextlib.contextmanager
-def api_server(settings: Settings, workers: int):
-    """``uvicorn taquilla.main:create_app --factory --workers N`` (what ``taquilla serve --workers N`` runs) on a
-    free port; yields ``(base_url, [worker pids])``."""
-    from tests.live import free_port, server_env
-
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "taquilla.main:create_app", "--factory", "--host", "127.0.0.1",
-                             "--port", str(port), "--workers", str(workers), "--log-level", "warning"], env=server_env(settings))
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("the API server did not become ready")
-            time.sleep(0.2)
-        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
-        pids = [int(p) for p in children.read_text().split()] if children.exists() else []
-        workers_pids = [p for p in pids if "resource_tracker" not in Path(f"/proc/{p}/cmdline").read_text()] or [proc.pid]
-        yield base, workers_pids
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-@contextlib.contextmanager
 def py_spy(pids: list[int], prefix: str):
     """Record the API processes with py-spy (``raw`` collapsed stacks, one file per pid, only samples holding
     the GIL: where the processes spend CPU in Python) while the block runs; yields the files (none without py-spy)."""
@@ -247,6 +215,37 @@ SELECT date, SUM(CASE WHEN type = 'collection' THEN amount_cents ELSE 0 END), SU
 """
 
 
+async def _floor_run(settings: Settings, workers: int, tokens: list[dict[str, str]], sorteo: str, sales: int,
+                     cpu: list[float]) -> Stats:
+    """One measured run of the stack floor (:mod:`bench.stack_floor`) under ``uvicorn --workers N``: the same
+    client, bodies and headers as the API run (plus ``X-Vendedor``), the driver baseline's SQL; appends its
+    CPU per ticket (ms) to ``cpu``."""
+    env = {"STACK_FLOOR_DSN": driver_dsn(settings), "STACK_FLOOR_POOL": str(CONCURRENCY // workers)}
+    headers = [{**t, "X-Vendedor": f"usr_b{w}"} for w, t in enumerate(tokens)]
+    with api_server(settings, workers, app="bench.stack_floor:app", extra_env=env) as (base, pids):
+        raw = RawHttp(base)
+        await run_load_raw(api_sale(raw, headers, sorteo), concurrency=CONCURRENCY, total=300)  # warm-up: both processes, prepared statements
+        cpu0 = cpu_seconds(pids)
+        f = await run_load_raw(api_sale(raw, headers, sorteo), concurrency=CONCURRENCY, total=sales)
+        cpu.append((cpu_seconds(pids) - cpu0) / max(1, f.ok) * 1000)
+        await raw.close()
+    return f
+
+
+async def _against_run(settings: Settings, workers: int, tokens: list[dict[str, str]], sorteo: str, sales: int, src: str,
+                       cpu: list[float]) -> Stats:
+    """One measured API run of another tree (``PYTHONPATH=src``, e.g. an export of an older commit's ``src``)
+    under the same ``uvicorn --workers N``, client and bodies, after a warm-up; appends its CPU per ticket (ms)."""
+    with api_server(settings, workers, extra_env={"PYTHONPATH": src}) as (base, pids):
+        raw = RawHttp(base)
+        await run_load_raw(api_sale(raw, tokens, sorteo), concurrency=CONCURRENCY, total=300)  # warm-up
+        cpu0 = cpu_seconds(pids)
+        b = await run_load_raw(api_sale(raw, tokens, sorteo), concurrency=CONCURRENCY, total=sales)
+        cpu.append((cpu_seconds(pids) - cpu0) / max(1, b.ok) * 1000)
+        await raw.close()
+    return b
+
+
 async def timed(n: int, fn) -> Stats:
     stats = Stats()
     t_all = time.perf_counter()
@@ -261,7 +260,8 @@ async def timed(n: int, fn) -> Stats:
 
 
 async def main(settings: Settings, sales: int, tickets: int, runs: int, sales_only: bool = False, restrictions: bool = True,
-               workers: int = 2, profile: bool = False) -> None:
+               workers: int = 2, profile: bool = False, floor: bool = True,
+               against: str | None = None) -> None:
     dsn = driver_dsn(settings)
     sorteo, users = await seed_sales(dsn, restrictions)
     api_tput, api_med, api_p99, sql_tput, sql_med, sql_p99 = ([] for _ in range(6))
@@ -269,6 +269,8 @@ async def main(settings: Settings, sales: int, tickets: int, runs: int, sales_on
     st_api_med, st_api_p99, st_sql_med, st_sql_p99 = ([] for _ in range(4))
     loads: list[str] = []
     api_cpu: list[float] = []
+    floor_tput, floor_med, floor_p99, floor_cpu = [], [], [], []
+    ag_tput, ag_med, ag_p99, against_cpu = [], [], [], []
     spy_files: list[str] = []
     with api_server(settings, workers) as (base, pids):
         async with httpx.AsyncClient(timeout=60) as http:
@@ -278,9 +280,8 @@ async def main(settings: Settings, sales: int, tickets: int, runs: int, sales_on
                 tokens.append({"Authorization": f"Bearer {r.json()['data']['accessToken']}"})
             admin = (await http.post(f"{base}/api/v1/auth/login", json={"username": "badmin", "password": PASSWORD})).json()["data"]["accessToken"]
             admin_h = {"Authorization": f"Bearer {admin}"}
-            pool = await asyncpg.create_pool(dsn, min_size=CONCURRENCY, max_size=CONCURRENCY)
             raw = RawHttp(base)
-            await run_load_raw(api_sale(raw, tokens, sorteo), concurrency=CONCURRENCY, total=300)  # warm-up
+            await run_load_raw(api_sale(raw, tokens, sorteo), concurrency=CONCURRENCY, total=300)  # warm-up (opens the day's counter)
             from datetime import date as _date
 
             for r_ in range(runs):
@@ -288,8 +289,18 @@ async def main(settings: Settings, sales: int, tickets: int, runs: int, sales_on
                 cpu0 = cpu_seconds(pids)
                 a = await run_load_raw(api_sale(raw, tokens, sorteo), concurrency=CONCURRENCY, total=sales)
                 api_cpu.append((cpu_seconds(pids) - cpu0) / max(1, a.ok) * 1000)
+                if against:  # the other tree's API under the same layout, up only for its run
+                    b = await _against_run(settings, workers, tokens, sorteo, sales, against, against_cpu)
+                    assert b.errors == 0, b.errors
+                    ag_tput.append(b.throughput), ag_med.append(b.median_ms), ag_p99.append(b.p99_ms)
+                if floor:  # the stack floor's own server, up only for its run (the shared server has max_connections 100)
+                    f = await _floor_run(settings, workers, tokens, sorteo, sales, floor_cpu)
+                    assert f.errors == 0, f.errors
+                    floor_tput.append(f.throughput), floor_med.append(f.median_ms), floor_p99.append(f.p99_ms)
+                pool = await asyncpg.create_pool(dsn, min_size=CONCURRENCY, max_size=CONCURRENCY)
                 d = await run_load_raw(sql_sale(pool, _date(2000, 1, 1), (r_ + 1) * 10_000_000), concurrency=CONCURRENCY, total=sales)
                 v = await run_load_raw(driver_sale(pool), concurrency=CONCURRENCY, total=sales)
+                await pool.close()
                 assert a.errors == 0 and d.errors == 0 and v.errors == 0, (a.errors, d.errors, v.errors)
                 drv_tput.append(v.throughput), drv_med.append(v.median_ms), drv_p99.append(v.p99_ms)
                 api_tput.append(a.throughput), api_med.append(a.median_ms), api_p99.append(a.p99_ms)
@@ -302,7 +313,6 @@ async def main(settings: Settings, sales: int, tickets: int, runs: int, sales_on
             if not sales_only:
                 n_tickets, gen_s = await _statement_runs(settings, http, base, admin_h, tickets, runs, st_api_med, st_api_p99,
                                                          st_sql_med, st_sql_p99)
-            await pool.close()
     m = median_of_runs
     report(
         f"lottery sales, {CONCURRENCY} concurrent vendedores, 3 jugadas/ticket, {'active' if restrictions else 'no'} restrictions, "
@@ -314,6 +324,15 @@ async def main(settings: Settings, sales: int, tickets: int, runs: int, sales_on
             ("the API's statements through the driver", f"{m(drv_tput):.0f} tickets/s  (median {m(drv_med):.1f} ms, p99 {m(drv_p99):.1f} ms)"),
             ("ratio API/driver", f"{m(api_tput) / m(drv_tput):.2f}"),
             ("CPU of the API processes per ticket", f"{m(api_cpu):.2f} ms"),
+            *([("stack floor (bare ASGI app, same SQL, same uvicorn layout)",
+                f"{m(floor_tput):.0f} tickets/s  (median {m(floor_med):.1f} ms, p99 {m(floor_p99):.1f} ms)"),
+               ("ratio API/floor, floor/driver", f"{m(api_tput) / m(floor_tput):.2f}, {m(floor_tput) / m(drv_tput):.2f}"),
+               ("CPU of the floor processes per ticket", f"{m(floor_cpu):.2f} ms")] if floor_tput else []),
+            *([(f"API of {against} (same layout, same rounds)",
+                f"{m(ag_tput):.0f} tickets/s  (median {m(ag_med):.1f} ms, p99 {m(ag_p99):.1f} ms)"),
+               ("its ratio to the driver; CPU per ticket", f"{m(ag_tput) / m(drv_tput):.2f}; {m(against_cpu):.2f} ms"),
+               ("this API / that API: throughput, CPU per ticket",
+                f"{m(api_tput) / m(ag_tput):.2f}, {m(api_cpu) / m(against_cpu):.2f}")] if ag_tput else []),
             ("load average (1 min) at each run's start, end", " ".join(loads)),
         ],
     )
@@ -380,6 +399,8 @@ if __name__ == "__main__":
     parser.add_argument("--no-restrictions", action="store_true", help="sell without the active restrictions (comparison)")
     parser.add_argument("--workers", type=int, default=2, help="API worker processes (taquilla serve --workers N)")
     parser.add_argument("--profile", action="store_true", help="py-spy the API processes during one more API run")
+    parser.add_argument("--no-floor", action="store_true", help="skip the stack floor (bench/stack_floor.py) runs")
+    parser.add_argument("--against", metavar="SRC", help="also run another tree's API (PYTHONPATH=SRC) in every round")
     args = parser.parse_args()
     asyncio.run(main(bench_settings("taquilla_bench_network"), args.sales, args.tickets, args.runs, args.sales_only,
-                     not args.no_restrictions, args.workers, args.profile))
+                     not args.no_restrictions, args.workers, args.profile, not args.no_floor, args.against))

@@ -8,6 +8,7 @@ a baseline measured in the same run (a ratio), because the machine is noisy.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import statistics
 import sys
@@ -168,6 +169,66 @@ async def run_load_raw(op: Callable[[int, int], Awaitable[bool]], *, concurrency
     await asyncio.gather(*(worker(w) for w in range(concurrency)))
     stats.wall = time.perf_counter() - t0
     return stats
+
+
+@contextlib.contextmanager
+def api_server(settings: Settings, workers: int, app: str = "taquilla.main:create_app", extra_env: dict[str, str] | None = None):
+    """``uvicorn taquilla.main:create_app --factory --workers N`` (what ``taquilla serve --workers N`` runs) on a
+    free port — or another ``app`` (``module:attr``, not a factory, e.g. ``bench.stack_floor:app``) under the
+    same layout; yields ``(base_url, [worker pids])``."""
+    import subprocess
+
+    from tests.live import free_port, server_env, wait_ready
+
+    port = free_port()
+    factory = ["--factory"] if app == "taquilla.main:create_app" else []
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", app, *factory, "--host", "127.0.0.1",
+                             "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
+                            env=server_env(settings, extra_env))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base, timeout=60, proc=proc)
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+        pids = [int(p) for p in children.read_text().split()] if children.exists() else []
+        workers_pids = [p for p in pids if "resource_tracker" not in Path(f"/proc/{p}/cmdline").read_text()] or [proc.pid]
+        yield base, workers_pids
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextlib.contextmanager
+def demo_server(env: dict[str, str], workers: int):
+    """``taquilla demo-data`` then ``taquilla serve --workers N`` on a free port with ``env``; yields the base URL
+    once it is ready, stops the server (and the workers) on exit."""
+    import subprocess
+
+    from tests.live import free_port, wait_ready
+
+    taquilla = str(Path(sys.executable).with_name("taquilla"))
+    subprocess.run([taquilla, "demo-data"], env=env, check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen([taquilla, "serve", "--workers", str(workers), "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base, timeout=120, proc=server)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def login(base: str, username: str, password: str) -> dict[str, str]:
+    """The ``Authorization`` header of a fresh access token (``POST /api/v1/auth/login``)."""
+    import httpx
+
+    r = httpx.post(base + "/api/v1/auth/login", json={"username": username, "password": password}, timeout=30)
+    r.raise_for_status()
+    return {"Authorization": f"Bearer {r.json()['data']['accessToken']}"}
 
 
 # ------------------------------------------------------------------ profiling (issue 13)

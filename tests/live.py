@@ -82,8 +82,8 @@ def run_cli(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def wait_ready(url: str, timeout: float = 60) -> None:
-    """Poll ``url/readyz`` until it answers 200."""
+def wait_ready(url: str, timeout: float = 60, proc: subprocess.Popen[bytes] | None = None) -> None:
+    """Poll ``url/readyz`` until it answers 200; RuntimeError after ``timeout`` s, or at once if ``proc`` exited."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -91,6 +91,6 @@ def wait_ready(url: str, timeout: float = 60) -> None:
                 return
         except httpx.HTTPError:
             pass
-        if time.monotonic() > deadline:
+        if time.monotonic() > deadline or (proc is not None and proc.poll() is not None):
             raise RuntimeError(f"live server {url} did not become ready")
         time.sleep(0.1)
