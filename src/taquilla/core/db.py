@@ -9,6 +9,7 @@ refresh) is queued with :func:`after_commit` and dropped on rollback.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -91,7 +92,14 @@ async def run_after_commit(session: AsyncSession) -> None:
             log.exception("after_commit_failed", callback=getattr(callback, "__qualname__", repr(callback)))
 
 
-async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+@asynccontextmanager
+async def request_transaction(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's one transaction: committed when the block ends, rolled back (and its
+    :func:`after_commit` callbacks dropped) when it raises; the callbacks run after the commit.
+
+    :data:`SessionDep` is this as a dependency; a hand-resolved route (``core.routing.hand_resolved``)
+    opens it itself.
+    """
     maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with maker() as session:
         try:
@@ -102,6 +110,11 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
     await run_after_commit(session)
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request_transaction(request) as session:
+        yield session
 
 
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]

@@ -146,11 +146,12 @@ class Idempotency:
         return response
 
 
-async def _idempotency(
-    request: Request,
-    session: SessionDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
-) -> Idempotency:
+async def idempotency_of(request: Request, session: Any, idempotency_key: str | None) -> Idempotency:
+    """The request's :class:`Idempotency` handle, ``idempotency_key`` (the header's) claimed in ``session``'s transaction.
+
+    :data:`IdempotencyDep` is this as a dependency; a hand-resolved route (``core.routing.hand_resolved``) calls it.
+    Raises :class:`IdempotentReplay` (the stored answer) or the claim's 409/422.
+    """
     # The caller, as OptionalPrincipal resolves it (memoised on request.state by the route's own auth
     # dependency): called directly rather than declared, one sub-dependency less to solve per POST.
     principal = await get_optional_principal(request)
@@ -164,6 +165,14 @@ async def _idempotency(
     handle.header_key = idempotency_key
     await handle.claim(idempotency_key)
     return handle
+
+
+async def _idempotency(
+    request: Request,
+    session: SessionDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Idempotency:
+    return await idempotency_of(request, session, idempotency_key)
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]

@@ -33,6 +33,7 @@ import jwt
 from anyio import CapacityLimiter
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from pwdlib import PasswordHash
 from redis.exceptions import RedisError
 
@@ -267,6 +268,15 @@ async def get_principal(
     return await _authenticate(request, credentials.credentials)
 
 
+async def principal_of(request: Request) -> Principal:
+    """:func:`get_principal` without the dependency layer, for hand-resolved routes (``core.routing.hand_resolved``):
+    the ``Authorization`` header read as ``HTTPBearer`` reads it. Same errors."""
+    scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
+    if not (scheme and token) or scheme.lower() != "bearer":
+        raise Unauthorized("A bearer token is required.", code="MISSING_TOKEN")
+    return await _authenticate(request, token)
+
+
 async def get_optional_principal(request: Request) -> Principal | None:
     """The caller when a valid bearer token is sent, else ``None`` (storefront routes).
 
@@ -286,13 +296,18 @@ CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 OptionalPrincipal = Annotated[Principal | None, Depends(get_optional_principal)]
 
 
+def check_roles(principal: Principal, roles: tuple[Role, ...]) -> Principal:
+    """``principal`` when its role is one of ``roles``; raises :class:`Forbidden` otherwise (:func:`require_roles`' check)."""
+    if principal.role not in roles:
+        raise Forbidden(f"Role {principal.role.value} may not do this.")
+    return principal
+
+
 def require_roles(*roles: Role):
     """Dependency that lets only ``roles`` through; raises :class:`Forbidden` otherwise."""
 
     async def _check(principal: CurrentPrincipal) -> Principal:
-        if principal.role not in roles:
-            raise Forbidden(f"Role {principal.role.value} may not do this.")
-        return principal
+        return check_roles(principal, roles)
 
     return Depends(_check)
 

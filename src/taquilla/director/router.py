@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query, Request
+from pydantic import BaseModel
 
-from taquilla.core.db import SessionDep
+from taquilla.core.db import SessionDep, request_transaction
 from taquilla.core.errors import BadRequest
-from taquilla.core.idempotency import IdempotencyDep
+from taquilla.core.idempotency import IdempotencyDep, idempotency_of
 from taquilla.core.ids import CLIENT_ID_PATTERN
 from taquilla.core.jsonenc import TaquillaJSONResponse
 from taquilla.core.pagination import PageDep
@@ -22,8 +23,8 @@ from taquilla.core.responses import (
     ok,
     ok_page,
 )
-from taquilla.core.routing import context_router
-from taquilla.core.security import AdminPrincipal, CurrentPrincipal
+from taquilla.core.routing import HandResolver, context_router, hand_resolved, valid_body
+from taquilla.core.security import AdminPrincipal, CurrentPrincipal, Role, check_roles, principal_of
 from taquilla.director import service
 from taquilla.director.repository import NewEntry
 from taquilla.director.schemas import (
@@ -59,9 +60,26 @@ def _movement(entry: NewEntry, balances: list[CurrencyBalance]) -> MovementOut:
     return MovementOut(entry=EntryOut.model_validate(entry), balanceCents=own, balances=balances)
 
 
+def _write_by_hand(model: type[BaseModel]) -> HandResolver:
+    """A director write's arguments without the dependency layer (``core.routing.hand_resolved``), in its
+    dependencies' order: ADMIN (401/403), transaction, ``Idempotency-Key`` claim; an invalid body → FastAPI."""
+
+    async def resolve(request: Request, endpoint: Any) -> Any:
+        body = await valid_body(request, model)
+        if body is None:
+            return None
+        actor = check_roles(await principal_of(request), (Role.ADMIN,))
+        async with request_transaction(request) as session:
+            idem = await idempotency_of(request, session, request.headers.get("idempotency-key"))
+            return await endpoint(body=body, actor=actor, session=session, idem=idem, request=request)
+
+    return resolve
+
+
 @router.post(
     "/assign", status_code=201, response_model=Envelope[MovementOut], responses=error_responses(400, 401, 403, 404, 409, 422)
 )
+@hand_resolved(_write_by_hand(AssignIn))
 async def assign(body: AssignIn, actor: AdminPrincipal, session: SessionDep, idem: IdempotencyDep, request: Request) -> Any:
     """Allot tickets to an organizer (prepaid or loan). Honours ``Idempotency-Key``."""
     entry, balances = await service.assign(session, _ctx(request), body, actor)
@@ -71,6 +89,7 @@ async def assign(body: AssignIn, actor: AdminPrincipal, session: SessionDep, ide
 @router.post(
     "/payments", status_code=201, response_model=Envelope[MovementOut], responses=error_responses(400, 401, 403, 404, 409, 422)
 )
+@hand_resolved(_write_by_hand(PaymentIn))
 async def payment(body: PaymentIn, actor: AdminPrincipal, session: SessionDep, idem: IdempotencyDep, request: Request) -> Any:
     """Record a payment received from an organizer. Honours ``Idempotency-Key``."""
     entry, balances = await service.record_payment(session, _ctx(request), body, actor)

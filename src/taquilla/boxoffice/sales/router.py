@@ -9,24 +9,36 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, Path, Query
+from fastapi import Depends, Path, Query, Request
 
-from taquilla.boxoffice.context import BoxOfficeDep
+from taquilla.boxoffice.context import BoxOfficeDep, box_office_context
 from taquilla.boxoffice.ratelimit import storefront_rate_limit
 from taquilla.boxoffice.sales import service
 from taquilla.boxoffice.sales.schemas import BoxOfficeTicketIn, BoxOfficeTicketOut
-from taquilla.core.db import SessionDep
-from taquilla.core.idempotency import IdempotencyDep
+from taquilla.core.db import SessionDep, request_transaction
+from taquilla.core.idempotency import IdempotencyDep, idempotency_of
 from taquilla.core.ids import CLIENT_ID_PATTERN
 from taquilla.core.pagination import PageDep
 from taquilla.core.responses import Envelope, ListEnvelope, error_responses, ok, ok_page
-from taquilla.core.routing import context_router
+from taquilla.core.routing import context_router, hand_resolved, valid_body
 from taquilla.core.security import AdminPrincipal
 
 router = context_router(prefix="/api/v1/boxoffice", tags=["box office"])
 
 IdPath = Annotated[str, Path(pattern=CLIENT_ID_PATTERN)]
 IdQuery = Annotated[str | None, Query(pattern=CLIENT_ID_PATTERN)]
+
+
+async def _sale_by_hand(request: Request, endpoint: Any) -> Any:
+    """:func:`sell_tickets`' arguments without the dependency layer (``core.routing.hand_resolved``), in its
+    dependencies' order: rate limit (429), transaction, ``Idempotency-Key`` claim, context; an invalid body → FastAPI."""
+    body = await valid_body(request, BoxOfficeTicketIn)
+    if body is None:
+        return None
+    await storefront_rate_limit(request)
+    async with request_transaction(request) as session:
+        idem = await idempotency_of(request, session, request.headers.get("idempotency-key"))
+        return await endpoint(body=body, session=session, idem=idem, ctx=await box_office_context(request))
 
 
 @router.post(
@@ -36,6 +48,7 @@ IdQuery = Annotated[str | None, Query(pattern=CLIENT_ID_PATTERN)]
     responses=error_responses(400, 404, 409, 422, 429),
     dependencies=[Depends(storefront_rate_limit)],
 )
+@hand_resolved(_sale_by_hand)
 async def sell_tickets(body: BoxOfficeTicketIn, session: SessionDep, idem: IdempotencyDep, ctx: BoxOfficeDep) -> Any:
     """Sell places of one event to one customer, all or nothing (storefront: no token, rate-limited).
 

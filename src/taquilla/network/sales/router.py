@@ -10,12 +10,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Request
 
-from taquilla.core.db import SessionDep
-from taquilla.core.idempotency import IdempotencyDep
+from taquilla.core.db import SessionDep, request_transaction
+from taquilla.core.idempotency import IdempotencyDep, idempotency_of
 from taquilla.core.pagination import PageDep
 from taquilla.core.responses import Envelope, ListEnvelope, ok, ok_page
-from taquilla.core.routing import context_router
-from taquilla.network.auth import ListeroOrAdmin, NetworkScopeDep
+from taquilla.core.routing import context_router, hand_resolved, valid_body
+from taquilla.core.security import principal_of
+from taquilla.network.auth import ListeroOrAdmin, NetworkScopeDep, scope_of
 from taquilla.network.clock import NowDep, PeriodFilter, now_of
 from taquilla.network.common import R_READ, R_WRITE, IdPath, IdQuery, Search
 from taquilla.network.sales import service
@@ -44,7 +45,20 @@ async def _sale_now(request: Request) -> datetime:
 SaleNow = Annotated[datetime, Depends(_sale_now)]
 
 
+async def _sale_by_hand(request: Request, endpoint: Any) -> Any:
+    """:func:`sell_ticket`'s arguments without the dependency layer (``core.routing.hand_resolved``), in its
+    dependencies' order: scope (401/403), transaction, ``Idempotency-Key`` claim, clock; an invalid body → FastAPI."""
+    body = await valid_body(request, TicketIn)
+    if body is None:
+        return None
+    scope = scope_of(await principal_of(request))
+    async with request_transaction(request) as session:
+        idem = await idempotency_of(request, session, request.headers.get("idempotency-key"))
+        return await endpoint(body=body, scope=scope, session=session, idem=idem, now=now_of(request))
+
+
 @router.post("/tickets", status_code=201, response_model=Envelope[TicketOut], responses=R_WRITE)
+@hand_resolved(_sale_by_hand)
 async def sell_ticket(body: TicketIn, scope: NetworkScopeDep, session: SessionDep, idem: IdempotencyDep, now: SaleNow) -> Any:
     """Sell a ticket (VENDEDOR for itself; VENTANA/ADMIN for a vendedor in scope). Honours ``Idempotency-Key``."""
     ticket = await service.sell(session, scope, body, now)
