@@ -57,13 +57,50 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-async def driver_connection(session: AsyncSession) -> Any:
+class DriverTransaction:
+    """A request's transaction on the bare asyncpg connection of a pooled connection, without an ORM session.
+
+    For a hand-resolved route whose whole path is driver SQL (``driver_connection`` and nothing of
+    the ORM): :func:`driver_transaction` opens it. ``info`` holds the :func:`after_commit`
+    callbacks, as a session's does. Measured (bench/README.md "Hand-resolved hot routes"): the ORM
+    session's checkout, BEGIN and COMMIT were ~15 % of a lottery sale's CPU.
+    """
+
+    __slots__ = ("connection", "info")
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.info: dict[str, Any] = {}
+
+
+@asynccontextmanager
+async def driver_transaction(request: Request) -> AsyncIterator[DriverTransaction]:
+    """The request's one transaction as :class:`DriverTransaction`: committed when the block ends, rolled back
+    (its :func:`after_commit` callbacks dropped) when it raises, the callbacks run after the commit —
+    :func:`request_transaction`'s contract. The connection comes from the app's engine pool
+    (``DB_POOL_SIZE``); the pool's reset on return finds no adapter transaction to roll back."""
+    engine: AsyncEngine = request.app.state.engine
+    async with engine.connect() as pooled:
+        tx = DriverTransaction((await pooled.get_raw_connection()).driver_connection)
+        try:
+            async with tx.connection.transaction():
+                yield tx
+        except BaseException:
+            tx.info.pop("after_commit", None)
+            raise
+    await run_after_commit(tx)
+
+
+async def driver_connection(session: AsyncSession | DriverTransaction) -> Any:
     """The asyncpg connection of ``session``'s transaction, for hand-written SQL on hot paths.
 
     SQLAlchemy's asyncpg adapter sends BEGIN lazily before its own first statement; this sends
     it now if nothing ran yet, so driver statements (and transaction-scoped advisory locks)
-    belong to the request's transaction and commit or roll back with it.
+    belong to the request's transaction and commit or roll back with it. A
+    :class:`DriverTransaction` is its connection.
     """
+    if isinstance(session, DriverTransaction):
+        return session.connection
     fairy = await (await session.connection()).get_raw_connection()
     adapted = fairy.dbapi_connection
     if adapted._transaction is None and adapted.isolation_level != "autocommit":  # noqa: SLF001
@@ -74,7 +111,7 @@ async def driver_connection(session: AsyncSession) -> Any:
 AfterCommit = Callable[[], Awaitable[None]]
 
 
-def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
+def after_commit(session: AsyncSession | DriverTransaction, callback: AfterCommit) -> None:
     """Queue ``callback`` to run once the request's transaction has committed.
 
     Dropped when the transaction rolls back. Callback errors are logged, never raised.
@@ -82,7 +119,7 @@ def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
     session.info.setdefault("after_commit", []).append(callback)
 
 
-async def run_after_commit(session: AsyncSession) -> None:
+async def run_after_commit(session: AsyncSession | DriverTransaction) -> None:
     """Run and clear the callbacks queued with :func:`after_commit`."""
     callbacks: list[AfterCommit] = session.info.pop("after_commit", [])
     for callback in callbacks:

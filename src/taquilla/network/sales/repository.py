@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import and_, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from taquilla.core.db import driver_connection
+from taquilla.core.db import DriverTransaction, driver_connection
 from taquilla.core.pagination import PageParams
 from taquilla.core.queries import paginate
 from taquilla.identity.models import User
@@ -113,7 +113,7 @@ counter base, the lotería's active NUMERO multiplier and the active restriction
 user, ventana and banca (one round trip; measured in docs/network.md "The sale")."""
 
 
-async def sale_context(session: AsyncSession, vendedor_id: str, sorteo_id: str) -> SaleContext:
+async def sale_context(session: AsyncSession | DriverTransaction, vendedor_id: str, sorteo_id: str) -> SaleContext:
     """:data:`SALE_CONTEXT_SQL` for one sale."""
     conn = await driver_connection(session)
     return SaleContext(*(await conn.fetchrow(SALE_CONTEXT_SQL, vendedor_id, sorteo_id)))
@@ -128,7 +128,7 @@ RETURNING base_value
 """The day's counter base = the sequence's current value, so its first ticket is normally number 1."""
 
 
-async def day_counter_base(session: AsyncSession, business_date: date) -> int:
+async def day_counter_base(session: AsyncSession | DriverTransaction, business_date: date) -> int:
     """The ticket counter base of ``business_date``, created by the day's first sale.
 
     Ticket number = ``nextval(network_ticket_number_seq) − base``: unique per day (the sequence
@@ -250,7 +250,7 @@ class SaleWrite:
     """``{number: sums after this sale}``; None when a sum would leave BIGINT (nothing may be kept)."""
 
 
-async def sell(session: AsyncSession, ticket: Any, jugadas: Sequence[Any], counter_base: int, banca_id: str) -> SaleWrite:
+async def sell(session: AsyncSession | DriverTransaction, ticket: Any, jugadas: Sequence[Any], counter_base: int, banca_id: str) -> SaleWrite:
     """:data:`SELL_SQL` for ``ticket`` and ``jugadas`` (objects with the columns' attribute names)."""
     conn = await driver_connection(session)
     row = await conn.fetchrow(

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Request
 
-from taquilla.core.db import SessionDep, request_transaction
+from taquilla.core.db import SessionDep, driver_transaction
 from taquilla.core.idempotency import IdempotencyDep, idempotency_of
 from taquilla.core.pagination import PageDep
 from taquilla.core.responses import Envelope, ListEnvelope, ok, ok_page
@@ -47,14 +47,15 @@ SaleNow = Annotated[datetime, Depends(_sale_now)]
 
 async def _sale_by_hand(request: Request, endpoint: Any) -> Any:
     """:func:`sell_ticket`'s arguments without the dependency layer (``core.routing.hand_resolved``), in its
-    dependencies' order: scope (401/403), transaction, ``Idempotency-Key`` claim, clock; an invalid body → FastAPI."""
+    dependencies' order: scope (401/403), transaction, ``Idempotency-Key`` claim, clock; an invalid body → FastAPI.
+    The transaction is a :class:`~taquilla.core.db.DriverTransaction` (the sale's SQL is all driver SQL)."""
     body = await valid_body(request, TicketIn)
     if body is None:
         return None
     scope = scope_of(await principal_of(request))
-    async with request_transaction(request) as session:
-        idem = await idempotency_of(request, session, request.headers.get("idempotency-key"))
-        return await endpoint(body=body, scope=scope, session=session, idem=idem, now=now_of(request))
+    async with driver_transaction(request) as tx:  # the sale is driver SQL only (service.sell): no ORM session
+        idem = await idempotency_of(request, tx, request.headers.get("idempotency-key"))
+        return await endpoint(body=body, scope=scope, session=tx, idem=idem, now=now_of(request))
 
 
 @router.post("/tickets", status_code=201, response_model=Envelope[TicketOut], responses=R_WRITE)

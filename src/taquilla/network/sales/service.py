@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from taquilla.core.db import DriverTransaction
 from taquilla.core.errors import (
     AmountTooLarge,
     BadRequest,
@@ -220,10 +221,10 @@ def _check_number_limits(
             )
 
 
-async def sell(session: AsyncSession, scope: NetworkScope, body: TicketIn, now: datetime) -> SoldTicket:
+async def sell(session: AsyncSession | DriverTransaction, scope: NetworkScope, body: TicketIn, now: datetime) -> SoldTicket:
     """Sell a ticket (all-or-nothing); ``now`` is the sale instant (UTC). See the module docstring.
 
-    Two round trips: the context (``repo.SALE_CONTEXT_SQL``) and the write (``repo.SELL_SQL``: per-number
+    Driver SQL only, so the hand-resolved route runs it on a :class:`DriverTransaction`. Two round trips: the context (``repo.SALE_CONTEXT_SQL``) and the write (``repo.SELL_SQL``: per-number
     sums, rollup, ticket and jugadas); the per-number limits are checked on the sums the write returns.
 
     Raises Forbidden ``VENDEDOR_OUT_OF_SCOPE``; NotFound ``VENDEDOR_NOT_FOUND`` / ``SORTEO_NOT_FOUND``;
