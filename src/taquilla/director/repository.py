@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from taquilla.core.db import driver_connection
+from taquilla.core.db import DriverTransaction, driver_connection
 from taquilla.core.queries import paginate
 from taquilla.director.models import LedgerEntry, Organizer
 
@@ -159,7 +159,7 @@ def _balance_rows(rows: Any, first: int) -> list[dict[str, Any]]:
 
 
 async def insert_assignment(
-    session: AsyncSession, entry: NewEntry, *, equivalent_standard: int, equivalent_premium: int, metadata_json: str
+    session: AsyncSession | DriverTransaction, entry: NewEntry, *, equivalent_standard: int, equivalent_premium: int, metadata_json: str
 ) -> tuple[bool, bool, list[dict[str, Any]]]:
     """Insert allotment ``entry`` (``tickets_equivalent`` and ``created_at`` are filled in from the
     database) unless its organizer or event is missing.
@@ -190,7 +190,7 @@ async def insert_assignment(
     return r0[0], r0[1], _balance_rows(rows, 4)
 
 
-async def insert_payment(session: AsyncSession, entry: NewEntry, *, metadata_json: str) -> list[dict[str, Any]] | None:
+async def insert_payment(session: AsyncSession | DriverTransaction, entry: NewEntry, *, metadata_json: str) -> list[dict[str, Any]] | None:
     """Insert payment ``entry`` (``created_at`` filled in) unless its organizer is missing (``None``);
     the organizer's balances per currency including it, as :func:`balances` returns them."""
     conn = await driver_connection(session)

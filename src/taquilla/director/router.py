@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path, Query, Request
 from pydantic import BaseModel
 
-from taquilla.core.db import SessionDep, request_transaction
+from taquilla.core.db import SessionDep, driver_transaction
 from taquilla.core.errors import BadRequest
 from taquilla.core.idempotency import IdempotencyDep, idempotency_of
 from taquilla.core.ids import CLIENT_ID_PATTERN
@@ -62,16 +62,17 @@ def _movement(entry: NewEntry, balances: list[CurrencyBalance]) -> MovementOut:
 
 def _write_by_hand(model: type[BaseModel]) -> HandResolver:
     """A director write's arguments without the dependency layer (``core.routing.hand_resolved``), in its
-    dependencies' order: ADMIN (401/403), transaction, ``Idempotency-Key`` claim; an invalid body → FastAPI."""
+    dependencies' order: ADMIN (401/403), transaction (a :class:`~taquilla.core.db.DriverTransaction`: no ORM
+    session), ``Idempotency-Key`` claim; an invalid body → FastAPI."""
 
     async def resolve(request: Request, endpoint: Any) -> Any:
         body = await valid_body(request, model)
         if body is None:
             return None
         actor = check_roles(await principal_of(request), (Role.ADMIN,))
-        async with request_transaction(request) as session:
-            idem = await idempotency_of(request, session, request.headers.get("idempotency-key"))
-            return await endpoint(body=body, actor=actor, session=session, idem=idem, request=request)
+        async with driver_transaction(request) as tx:  # the writes are driver SQL only (service.assign/record_payment)
+            idem = await idempotency_of(request, tx, request.headers.get("idempotency-key"))
+            return await endpoint(body=body, actor=actor, session=tx, idem=idem, request=request)
 
     return resolve
 

@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taquilla.core.cache import cache_get_json, cache_set_json
-from taquilla.core.db import after_commit
+from taquilla.core.db import DriverTransaction, after_commit
 from taquilla.core.errors import AmountTooLarge, Conflict, Forbidden, NotFound
 from taquilla.core.ids import new_id
 from taquilla.core.jsonenc import dumps
@@ -80,7 +80,7 @@ def _currency_balances(rows: list[dict[str, Any]]) -> list[CurrencyBalance]:
     ]
 
 
-def _on_commit(session: AsyncSession, ctx: DirectorContext) -> None:
+def _on_commit(session: AsyncSession | DriverTransaction, ctx: DirectorContext) -> None:
     after_commit(session, ctx.refresher.request)
 
 
@@ -106,7 +106,7 @@ async def create_organizer(session: AsyncSession, organizer_id: str | None, name
 
 
 async def assign(
-    session: AsyncSession, ctx: DirectorContext, body: AssignIn, actor: Principal
+    session: AsyncSession | DriverTransaction, ctx: DirectorContext, body: AssignIn, actor: Principal
 ) -> tuple[repository.NewEntry, list[CurrencyBalance]]:
     """Record an allotment (entry ``assign_prepaid``/``assign_loan``); return it and the new balances.
 
@@ -144,7 +144,7 @@ async def assign(
 
 
 async def record_payment(
-    session: AsyncSession, ctx: DirectorContext, body: PaymentIn, actor: Principal
+    session: AsyncSession | DriverTransaction, ctx: DirectorContext, body: PaymentIn, actor: Principal
 ) -> tuple[repository.NewEntry, list[CurrencyBalance]]:
     """Record money received (entry ``payment``). Overpayment is kept and shows as a negative balance.
 
