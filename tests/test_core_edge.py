@@ -118,3 +118,54 @@ async def test_route_prefilter_selects_the_same_routes(app: Any) -> None:
             r.matches = patched[id(r)]
     for case, got, expected in zip(cases, filtered, reference, strict=True):
         assert got == expected, case
+
+
+async def test_driver_transaction_keeps_request_transaction_contract(build: Builders) -> None:
+    """``db.driver_transaction`` (the hot writes' transaction without an ORM session): commit then after-commit
+    callbacks; an error rolls back and drops them; a request cancelled mid-statement leaves the pool usable."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from taquilla.core.db import after_commit, driver_transaction
+
+    request: Any = SimpleNamespace(app=build.app)
+    ran: list[str] = []
+    async with build.app.state.engine.begin() as c:
+        await c.exec_driver_sql("CREATE TABLE IF NOT EXISTS driver_tx_probe (n int)")
+
+    async def note(tag: str) -> None:
+        ran.append(tag)
+
+    async with driver_transaction(request) as tx:
+        await tx.connection.execute("INSERT INTO driver_tx_probe VALUES (1)")
+        after_commit(tx, lambda: note("committed"))
+        assert ran == []  # not before the commit
+    assert ran == ["committed"] and await build.scalar("SELECT count(*) FROM driver_tx_probe") == 1
+
+    try:
+        async with driver_transaction(request) as tx:
+            await tx.connection.execute("INSERT INTO driver_tx_probe VALUES (2)")
+            after_commit(tx, lambda: note("rolled back"))
+            raise LookupError("refused")
+    except LookupError:
+        pass
+    assert ran == ["committed"] and await build.scalar("SELECT count(*) FROM driver_tx_probe") == 1
+
+    async def slow() -> None:
+        async with driver_transaction(request) as tx:
+            await tx.connection.execute("INSERT INTO driver_tx_probe VALUES (3)")
+            await tx.connection.execute("SELECT pg_sleep(5)")
+
+    for _ in range(3):
+        task = asyncio.create_task(slow())
+        await asyncio.sleep(0.2)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+    pool_size = build.app.state.settings.db_pool_size
+    for _ in range(pool_size + 2):  # every pooled connection is clean: no transaction left open on one of them
+        async with driver_transaction(request) as tx:
+            assert await tx.connection.fetchval("SELECT count(*) FROM driver_tx_probe WHERE n = 3") == 0
+    assert await build.scalar("SELECT count(*) FROM driver_tx_probe") == 1

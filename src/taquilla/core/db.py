@@ -87,6 +87,8 @@ async def driver_transaction(request: Request) -> AsyncIterator[DriverTransactio
                 yield tx
         except BaseException:
             tx.info.pop("after_commit", None)
+            if tx.connection.is_in_transaction():  # the rollback itself was interrupted (a cancelled request):
+                await pooled.invalidate()  # the pool's reset knows nothing of this transaction, so never reuse the connection
             raise
     await run_after_commit(tx)
 
