@@ -6,7 +6,9 @@
 * route matching: the literal-prefix filter of the included routers selects the same route (or the
   same 404/405) as FastAPI alone, for every route template of the app and every method;
 * idempotency: the fingerprint is computed only when a key is claimed, and a claimed key still
-  replays the same payload and refuses another one.
+  replays the same payload and refuses another one;
+* the hot writes' transaction without an ORM session (``db.driver_transaction``) keeps the session's
+  contract: commit then after-commit callbacks, rollback drops them, cancellation leaves the pool clean.
 """
 
 from __future__ import annotations
