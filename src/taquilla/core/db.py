@@ -63,7 +63,7 @@ class DriverTransaction:
     For a hand-resolved route whose whole path is driver SQL (``driver_connection`` and nothing of
     the ORM): :func:`driver_transaction` opens it. ``info`` holds the :func:`after_commit`
     callbacks, as a session's does. Measured (bench/README.md "Hand-resolved hot routes"): the ORM
-    session's checkout, BEGIN and COMMIT were ~15 % of a lottery sale's CPU.
+    session's checkout, BEGIN and COMMIT were 9–17 % of a lottery sale's CPU (kept version; prototype).
     """
 
     __slots__ = ("connection", "info")
