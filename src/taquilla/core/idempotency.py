@@ -146,8 +146,8 @@ class Idempotency:
         return response
 
 
-async def idempotency_of(request: Request, session: Any, idempotency_key: str | None) -> Idempotency:
-    """The request's :class:`Idempotency` handle, ``idempotency_key`` (the header's) claimed in ``session``'s transaction.
+async def idempotency_of(request: Request, session: Any) -> Idempotency:
+    """The request's :class:`Idempotency` handle, its ``Idempotency-Key`` header (if any) claimed in ``session``'s transaction.
 
     :data:`IdempotencyDep` is this as a dependency; a hand-resolved route (``core.routing.hand_resolved``) calls it.
     Raises :class:`IdempotentReplay` (the stored answer) or the claim's 409/422.
@@ -162,17 +162,17 @@ async def idempotency_of(request: Request, session: Any, idempotency_key: str | 
     # The fingerprint (a canonical JSON re-parse + SHA-256 of the body) is computed only when a key is
     # claimed, by the header here or by a body key later (issue 13: it ran on every POST).
     handle = Idempotency(session, scope, request.method, target, body=body)
-    handle.header_key = idempotency_key
-    await handle.claim(idempotency_key)
+    handle.header_key = request.headers.get("idempotency-key")
+    await handle.claim(handle.header_key)
     return handle
 
 
 async def _idempotency(
     request: Request,
     session: SessionDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,  # declared for OpenAPI; read by idempotency_of
 ) -> Idempotency:
-    return await idempotency_of(request, session, idempotency_key)
+    return await idempotency_of(request, session)
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]

@@ -262,15 +262,17 @@ async def _authenticate(request: Request, token: str) -> Principal:
 async def get_principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
-    """The caller of the request. Raises :class:`Unauthorized` without a valid bearer token of an active user."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthorized("A bearer token is required.", code="MISSING_TOKEN")
-    return await _authenticate(request, credentials.credentials)
+    """The caller of the request. Raises :class:`Unauthorized` without a valid bearer token of an active user.
+
+    ``credentials`` declares the bearer scheme in OpenAPI; the header is read by :func:`principal_of`.
+    """
+    return await principal_of(request)
 
 
 async def principal_of(request: Request) -> Principal:
-    """:func:`get_principal` without the dependency layer, for hand-resolved routes (``core.routing.hand_resolved``):
-    the ``Authorization`` header read as ``HTTPBearer`` reads it. Same errors."""
+    """The caller, from the ``Authorization`` header read as ``HTTPBearer`` reads it (``get_principal``'s body;
+    hand-resolved routes, ``core.routing.hand_resolved``, call it directly). Raises :class:`Unauthorized`
+    ``MISSING_TOKEN`` without a bearer token, and :func:`_authenticate`'s errors."""
     scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
     if not (scheme and token) or scheme.lower() != "bearer":
         raise Unauthorized("A bearer token is required.", code="MISSING_TOKEN")

@@ -71,7 +71,7 @@ def _write_by_hand(model: type[BaseModel]) -> HandResolver:
             return None
         actor = check_roles(await principal_of(request), (Role.ADMIN,))
         async with driver_transaction(request) as tx:  # the writes are driver SQL only (service.assign/record_payment)
-            idem = await idempotency_of(request, tx, request.headers.get("idempotency-key"))
+            idem = await idempotency_of(request, tx)
             return await endpoint(body=body, actor=actor, session=tx, idem=idem, request=request)
 
     return resolve

@@ -37,7 +37,7 @@ async def _sale_by_hand(request: Request, endpoint: Any) -> Any:
         return None
     await storefront_rate_limit(request)
     async with request_transaction(request) as session:
-        idem = await idempotency_of(request, session, request.headers.get("idempotency-key"))
+        idem = await idempotency_of(request, session)
         return await endpoint(body=body, session=session, idem=idem, ctx=await box_office_context(request))
 
 

@@ -54,7 +54,7 @@ async def _sale_by_hand(request: Request, endpoint: Any) -> Any:
         return None
     scope = scope_of(await principal_of(request))
     async with driver_transaction(request) as tx:  # the sale is driver SQL only (service.sell): no ORM session
-        idem = await idempotency_of(request, tx, request.headers.get("idempotency-key"))
+        idem = await idempotency_of(request, tx)
         return await endpoint(body=body, scope=scope, session=tx, idem=idem, now=now_of(request))
 
 
