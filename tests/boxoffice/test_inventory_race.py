@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pytest
 
 from taquilla.boxoffice import inventory
+from taquilla.boxoffice.models import Event, LocationSection
 from taquilla.core.errors import Conflict
 from tests.boxoffice.builders import build_venue
 from tests.builders import Builders
@@ -74,3 +75,23 @@ async def test_parallel_sell_outs_never_deadlock_and_stay_exact(build: Builders)
     for r in range(ROUNDS):
         sold, refused = await sell_out(build, f"race{r}")
         assert (sold, refused) == (CAPACITY, BUYERS + BUYERS // 2)  # every buyer refused once per order size it held
+
+
+async def test_sync_sellout_keeps_an_orm_sessions_event_current(build: Builders) -> None:
+    """The sold-out rule is driver SQL (the sale runs without an ORM session); a back-office session that has the
+    event loaded sees the new status without a refresh, and a capacity edit it has not flushed yet counts."""
+    v = await build_venue(build, key="orm", seats=(1, 1), general_capacity=4)
+    sections = {v.numbered_id: Section(v.numbered_id, "Platea", 1), v.general_id: Section(v.general_id, "General", 4)}
+    async with build.app.state.sessionmaker() as session:
+        event = await session.get(Event, v.event_id)
+        assert event is not None and event.status == "on_sale"
+        await inventory.reserve(session, v.event_id, {v.numbered_id: 1, v.general_id: 4}, sections)
+        assert event.status == "sold_out"  # set on the loaded object, no refresh
+        section = await session.get(LocationSection, v.general_id)
+        assert section is not None
+        section.capacity = 5  # not flushed: sync_sellout flushes before it counts
+        await inventory.sync_sellout(session, v.event_id)
+        assert event.status == "on_sale" and event in session and not session.dirty
+        await session.commit()
+    assert await build.scalar("SELECT status FROM events WHERE id = :e", e=v.event_id) == "on_sale"
+    assert await build.scalar("SELECT capacity FROM location_sections WHERE id = :s", s=v.general_id) == 5

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taquilla.boxoffice import cache
-from taquilla.core.db import after_commit
+from taquilla.core.db import DriverTransaction, after_commit
 from taquilla.core.errors import Conflict, NotFound, TaquillaError, sqlstate_of
 from taquilla.core.ids import new_id
 
@@ -61,7 +61,7 @@ def catalog_changed(session: AsyncSession, ctx: BoxOfficeContext) -> None:
     after_commit(session, bump)
 
 
-def event_changed(session: AsyncSession, ctx: BoxOfficeContext, event_id: str) -> None:
+def event_changed(session: AsyncSession | DriverTransaction, ctx: BoxOfficeContext, event_id: str) -> None:
     """After commit: outdate the cached detail of ``event_id`` (a sale, cancellation or event edit)."""
 
     async def bump() -> None:

@@ -29,11 +29,13 @@ import random
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from taquilla.boxoffice.models import Event, EventInventorySlot
-from taquilla.core.db import driver_connection
+from taquilla.core.db import DriverTransaction, driver_connection
 from taquilla.core.errors import Conflict
 
 
@@ -98,27 +100,39 @@ UPDATE event_inventory_slots c SET sold = c.sold + u.n
 """
 """Add $4[i] places (negative: give back) to slot $3[i] of (event $1, section $2); the caller holds the rows."""
 
-_ADD_UNGUARDED = text(
-    """
-    INSERT INTO event_inventory_slots (event_id, location_section_id, slot, sold) VALUES (:event_id, :section_id, 0, :n)
-    ON CONFLICT (event_id, location_section_id, slot) DO UPDATE SET sold = event_inventory_slots.sold + EXCLUDED.sold
-    """
-)
+ADD_UNGUARDED_SQL = """
+INSERT INTO event_inventory_slots (event_id, location_section_id, slot, sold) VALUES ($1, $2, 0, $3)
+ON CONFLICT (event_id, location_section_id, slot) DO UPDATE SET sold = event_inventory_slots.sold + EXCLUDED.sold
+"""
+"""DEBUG ONLY (guard off): add $3 places of (event $1, section $2) to slot 0, no check."""
 
-_REMAINING = text(
-    """
-    SELECT COUNT(*) AS sections,
-           COALESCE(SUM(GREATEST(ls.capacity - COALESCE(inv.sold, 0), 0)), 0) AS remaining
+SOLD_BY_SECTION_SQL = """
+SELECT location_section_id, SUM(sold) FROM event_inventory_slots WHERE event_id = $1 GROUP BY location_section_id
+"""
+
+LOCK_EVENT_SQL = "SELECT status FROM events WHERE id = $1 FOR NO KEY UPDATE"
+"""The event's status under its row lock (``FOR NO KEY UPDATE``: ticket inserts' ``FOR KEY SHARE`` never wait on it)."""
+
+SET_SELLOUT_SQL = """
+WITH r AS (
+    SELECT COUNT(*) > 0 AND COALESCE(SUM(GREATEST(ls.capacity - COALESCE(inv.sold, 0), 0)), 0) <= 0 AS full
       FROM (SELECT DISTINCT psi.location_section_id
               FROM presentation_section_items psi
               JOIN presentation_sections ps ON ps.id = psi.presentation_section_id
               JOIN events e ON e.presentation_id = ps.presentation_id
-             WHERE e.id = :event_id) s
+             WHERE e.id = $1) s
       JOIN location_sections ls ON ls.id = s.location_section_id
       LEFT JOIN (SELECT location_section_id, SUM(sold) AS sold FROM event_inventory_slots
-                  WHERE event_id = :event_id GROUP BY location_section_id) inv ON inv.location_section_id = s.location_section_id
-    """
+                  WHERE event_id = $1 GROUP BY location_section_id) inv ON inv.location_section_id = s.location_section_id
 )
+UPDATE events e SET status = CASE WHEN r.full THEN 'sold_out' ELSE 'on_sale' END, updated_at = now()
+  FROM r
+ WHERE e.id = $1 AND e.status = $2 AND e.status <> CASE WHEN r.full THEN 'sold_out' ELSE 'on_sale' END
+RETURNING e.status, e.updated_at
+"""
+"""Event $1, locked with status $2 (``on_sale``/``sold_out``): ``sold_out`` ⇔ it sells some section and no place
+is left, else ``on_sale``; a row (new status, ``updated_at``) only when the status changed. A statement of its own
+after :data:`LOCK_EVENT_SQL`, so its snapshot is taken after the lock wait and sees the other buyers' commits."""
 
 
 def _sold_out(section: CountedSection, n: int) -> Conflict:
@@ -157,7 +171,7 @@ async def _take_locked(conn: Any, event_id: str, section: CountedSection, n: int
 
 
 async def reserve(
-    session: AsyncSession,
+    session: AsyncSession | DriverTransaction,
     event_id: str,
     wanted: Mapping[str, int],
     sections: Mapping[str, CountedSection],
@@ -174,6 +188,7 @@ async def reserve(
     slots sees the other's commit). Raises Conflict ``SOLD_OUT`` (``details``: ``locationSectionId``,
     ``requested``) when a section has fewer than ``n`` places left in total — the caller's
     transaction must roll back. ``guarded=False`` (debug switch only) adds to slot 0 without any check.
+    Driver SQL only, so the sale runs on a :class:`~taquilla.core.db.DriverTransaction`.
     """
     conn = await driver_connection(session)
     filled = False
@@ -186,13 +201,13 @@ async def reserve(
             else:
                 filled = await _take_locked(conn, event_id, section, n) or filled
         else:
-            await session.execute(_ADD_UNGUARDED, {"event_id": event_id, "section_id": sid, "n": n})
+            await conn.execute(ADD_UNGUARDED_SQL, event_id, sid, n)
             filled = filled or (await sold_by_section(session, event_id)).get(sid, 0) >= section.capacity
     if filled:
         await sync_sellout(session, event_id)
 
 
-async def release(session: AsyncSession, event_id: str, freed: Mapping[str, int]) -> None:
+async def release(session: AsyncSession | DriverTransaction, event_id: str, freed: Mapping[str, int]) -> None:
     """Give back ``freed`` places (``{location_section_id: n}``) of the event, then re-apply the sold-out rule.
 
     Per section (in id order) every slot is locked in slot order, as the slow path of
@@ -216,32 +231,34 @@ async def release(session: AsyncSession, event_id: str, freed: Mapping[str, int]
     await sync_sellout(session, event_id)
 
 
-async def sync_sellout(session: AsyncSession, event_id: str) -> None:
+async def sync_sellout(session: AsyncSession | DriverTransaction, event_id: str) -> None:
     """Set ``sold_out`` ⇔ the event sells some section and no place is left; ``on_sale`` otherwise.
 
     Only moves between ``on_sale`` and ``sold_out`` (a draft or cancelled event keeps its status).
     Takes the event's row lock first, so concurrent sell-out decisions see each other's commits.
+    Driver SQL (:data:`LOCK_EVENT_SQL`, :data:`SET_SELLOUT_SQL`). With an ORM session it flushes first
+    (a capacity edit not yet written counts) and sets the new status on the session's loaded
+    :class:`Event`, if any, as its database state — so the back office's identity map never goes stale.
     """
-    status = await session.scalar(select(Event.status).where(Event.id == event_id).with_for_update(key_share=True))
+    orm = isinstance(session, AsyncSession)
+    if orm:
+        await session.flush()
+    conn = await driver_connection(session)
+    status = await conn.fetchval(LOCK_EVENT_SQL, event_id)
     if status not in ("on_sale", "sold_out"):
         return
-    row = (await session.execute(_REMAINING, {"event_id": event_id})).one()
-    full = int(row.sections) > 0 and int(row.remaining) <= 0
-    target = "sold_out" if full else "on_sale"
-    if status != target:
-        await session.execute(
-            update(Event).where(Event.id == event_id, Event.status == status).values(status=target, updated_at=func.now())
-        )
+    changed = await conn.fetchrow(SET_SELLOUT_SQL, event_id, status)
+    if orm and changed is not None:
+        loaded = session.sync_session.identity_map.get(identity_key(Event, event_id))
+        if loaded is not None:
+            set_committed_value(loaded, "status", changed[0])
+            set_committed_value(loaded, "updated_at", changed[1])
 
 
-async def sold_by_section(session: AsyncSession, event_id: str) -> dict[str, int]:
+async def sold_by_section(session: AsyncSession | DriverTransaction, event_id: str) -> dict[str, int]:
     """``{location_section_id: places sold}`` of the event, the sum of its slots (sections never sold are absent)."""
-    rows = await session.execute(
-        select(EventInventorySlot.location_section_id, func.sum(EventInventorySlot.sold))
-        .where(EventInventorySlot.event_id == event_id)
-        .group_by(EventInventorySlot.location_section_id)
-    )
-    return {sid: int(sold) for sid, sold in rows.all()}
+    rows = await (await driver_connection(session)).fetch(SOLD_BY_SECTION_SQL, event_id)
+    return {sid: int(sold) for sid, sold in rows}
 
 
 async def drop_event(session: AsyncSession, event_id: str) -> None:

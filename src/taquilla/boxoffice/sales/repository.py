@@ -2,7 +2,8 @@
 
 Raw SQL rule (STYLE.md): the sale (``POST /api/v1/boxoffice/tickets``) is the measured hot
 path, so its statements are hand-written and run on the asyncpg connection of the request's
-own transaction (:func:`taquilla.core.db.driver_connection`): SQLAlchemy statement execution
+own transaction (:func:`taquilla.core.db.driver_connection`; the sale's route opens a
+:class:`~taquilla.core.db.DriverTransaction`, no ORM session): SQLAlchemy statement execution
 (cache keys, compilation lookup, result/ORM loading) was the largest CPU cost of a sale.
 Moving the path off SQLAlchemy took the benchmark from ≈108 to ≈223–234 tickets/s (median
 185 → ≈90 ms, driver/API 6.3× → ≈3×; ``BENCH_BOXOFFICE_SALES=2000``, 32 buyers, commit
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from taquilla.boxoffice.models import Ticket, TicketDetail
-from taquilla.core.db import driver_connection
+from taquilla.core.db import DriverTransaction, driver_connection
 from taquilla.core.queries import paginate
 
 # ------------------------------------------------------------------- hot path
@@ -93,7 +94,7 @@ WHERE e.id = $1
 
 
 async def sale_catalog(
-    session: AsyncSession, event_id: str, zone_ids: Iterable[str], item_ids: Iterable[str]
+    session: AsyncSession | DriverTransaction, event_id: str, zone_ids: Iterable[str], item_ids: Iterable[str]
 ) -> tuple[SaleEvent | None, dict[str, SaleZone], dict[str, tuple[SaleItem, SaleSection]]]:
     """``(event or None, {zone id: zone}, {item id: (item, its section)})`` — only the ids that exist."""
     conn = await driver_connection(session)
@@ -130,7 +131,7 @@ SELECT created_at FROM t
 """Hot path, one statement: the ticket ($1–$7) and all its lines (arrays $8–$14, $16; $15 = debug flag)."""
 
 
-async def insert_sale(session: AsyncSession, ticket: dict[str, Any], rows: Sequence[dict[str, Any]], *, unguarded: bool) -> datetime:
+async def insert_sale(session: AsyncSession | DriverTransaction, ticket: dict[str, Any], rows: Sequence[dict[str, Any]], *, unguarded: bool) -> datetime:
     """Insert a ticket (``tickets`` column names as keys, amounts in cents) and its lines; return ``created_at`` (UTC).
 
     A taken seat raises ``asyncpg.UniqueViolationError`` (partial unique index ``uq_ticket_details_live_seat``).
@@ -158,17 +159,16 @@ async def insert_sale(session: AsyncSession, ticket: dict[str, Any], rows: Seque
     return created_at
 
 
-async def seats_taken_among(session: AsyncSession, event_id: str, section_id: str, indexes: list[int]) -> list[int]:
+SEATS_TAKEN_SQL = """
+SELECT location_section_index FROM ticket_details
+ WHERE event_id = $1 AND location_section_id = $2 AND NOT cancelled AND location_section_index = ANY($3::int[])
+"""
+
+
+async def seats_taken_among(session: AsyncSession | DriverTransaction, event_id: str, section_id: str, indexes: list[int]) -> list[int]:
     """DEBUG ONLY (guard off): the indexes of ``indexes`` already sold (live) in (event, section); no lock."""
-    rows = await session.scalars(
-        select(TicketDetail.location_section_index).where(
-            TicketDetail.event_id == event_id,
-            TicketDetail.location_section_id == section_id,
-            TicketDetail.cancelled.is_(False),
-            TicketDetail.location_section_index.in_(indexes),
-        )
-    )
-    return sorted(int(i) for i in rows.all())
+    rows = await (await driver_connection(session)).fetch(SEATS_TAKEN_SQL, event_id, section_id, indexes)
+    return sorted(int(r[0]) for r in rows)
 
 
 # ---------------------------------------------------------- reads and cancel

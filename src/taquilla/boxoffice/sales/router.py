@@ -15,7 +15,7 @@ from taquilla.boxoffice.context import BoxOfficeDep, box_office_context
 from taquilla.boxoffice.ratelimit import storefront_rate_limit
 from taquilla.boxoffice.sales import service
 from taquilla.boxoffice.sales.schemas import BoxOfficeTicketIn, BoxOfficeTicketOut
-from taquilla.core.db import SessionDep, request_transaction
+from taquilla.core.db import SessionDep, driver_transaction
 from taquilla.core.idempotency import IdempotencyDep, idempotency_of
 from taquilla.core.ids import CLIENT_ID_PATTERN
 from taquilla.core.pagination import PageDep
@@ -31,14 +31,15 @@ IdQuery = Annotated[str | None, Query(pattern=CLIENT_ID_PATTERN)]
 
 async def _sale_by_hand(request: Request, endpoint: Any) -> Any:
     """:func:`sell_tickets`' arguments without the dependency layer (``core.routing.hand_resolved``), in its
-    dependencies' order: rate limit (429), transaction, ``Idempotency-Key`` claim, context; an invalid body → FastAPI."""
+    dependencies' order: rate limit (429), transaction, ``Idempotency-Key`` claim, context; an invalid body → FastAPI.
+    The sale is driver SQL only, so its transaction is a ``DriverTransaction`` (no ORM session)."""
     body = await valid_body(request, BoxOfficeTicketIn)
     if body is None:
         return None
     await storefront_rate_limit(request)
-    async with request_transaction(request) as session:
-        idem = await idempotency_of(request, session)
-        return await endpoint(body=body, session=session, idem=idem, ctx=await box_office_context(request))
+    async with driver_transaction(request) as tx:
+        idem = await idempotency_of(request, tx)
+        return await endpoint(body=body, session=tx, idem=idem, ctx=await box_office_context(request))
 
 
 @router.post(

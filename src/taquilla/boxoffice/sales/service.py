@@ -34,6 +34,7 @@ from taquilla.boxoffice.sales.repository import (
     SaleZone,
 )
 from taquilla.boxoffice.sales.schemas import BoxOfficeTicketIn, BoxOfficeTicketOut
+from taquilla.core.db import DriverTransaction
 from taquilla.core.errors import BadRequest, Conflict, NotFound
 from taquilla.core.ids import new_id
 from taquilla.core.money import checked_cents, from_cents
@@ -132,7 +133,7 @@ def _seat_taken(detail: str, sections: dict[str, SaleSection]) -> Conflict:
     return Conflict("One of the requested seats is already sold.", code="SEAT_TAKEN")
 
 
-async def record_sale(session: AsyncSession, ctx: BoxOfficeContext, body: BoxOfficeTicketIn) -> Sale:
+async def record_sale(session: AsyncSession | DriverTransaction, ctx: BoxOfficeContext, body: BoxOfficeTicketIn) -> Sale:
     """Check and write a sale of the requested places to one customer (ticket + lines), counters not yet raised.
 
     Each line costs its zone's price (cents); the total is bounded before anything is written.
@@ -225,7 +226,7 @@ def _ticket_json(ticket: dict[str, Any], rows: list[dict[str, Any]], created_at:
     }
 
 
-async def reserve_places(session: AsyncSession, ctx: BoxOfficeContext, sale: Sale) -> None:
+async def reserve_places(session: AsyncSession | DriverTransaction, ctx: BoxOfficeContext, sale: Sale) -> None:
     """Raise the inventory counters of a recorded sale (the last statements before COMMIT).
 
     A section that fills marks the event ``sold_out``; the event's cached detail is outdated
@@ -236,7 +237,7 @@ async def reserve_places(session: AsyncSession, ctx: BoxOfficeContext, sale: Sal
 
 
 async def _debug_unguarded_check(
-    session: AsyncSession, event_id: str, lines: list[_Line], sections: dict[str, SaleSection], wanted: Counter[str]
+    session: AsyncSession | DriverTransaction, event_id: str, lines: list[_Line], sections: dict[str, SaleSection], wanted: Counter[str]
 ) -> None:
     """DEBUG ONLY (``TAQUILLA_DEBUG_DISABLE_OVERSELL_GUARD``): check-then-insert without locks.
 
