@@ -23,15 +23,18 @@ Sales use the lean keep-alive :class:`bench.common.RawHttp` client; API and driv
 alternated and the median of ``BENCH_BOXOFFICE_RUNS`` (default 3) runs is reported, with the
 machine's load average (1 min) before each run.
 
-Run: ``.venv/bin/python -m bench.bench_boxoffice [--profile /tmp/box]`` from the repository root
-(``--profile PREFIX``: py-spy on both API processes during the first 32-buyer general-admission
-run; collapsed stacks in ``PREFIX-<pid>.txt``, top frames printed).
+Run: ``.venv/bin/python -m bench.bench_boxoffice [--profile /tmp/box] [--against /tmp/old/src]`` from the
+repository root (``--profile PREFIX``: py-spy on both API processes during the first 32-buyer
+general-admission run; collapsed stacks in ``PREFIX-<pid>.txt``, top frames printed; ``--against SRC``:
+two more API processes of another tree, e.g. ``git worktree add /tmp/old <commit>``, run right after
+this tree's in every round on events of their own — before/after in one run, ratio this/it).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import time
@@ -89,7 +92,7 @@ async def seed(dsn: str) -> None:
             "VALUES ('item_b', 'zone_b', 'lsec_b'), ('item_ga', 'zone_ga', 'lsec_ga')"
         )
         n = 0
-        for side in ("api", "drv"):
+        for side in ("api", "drv", "old"):
             for mode in MODES:
                 for level in LEVELS:
                     await conn.execute(
@@ -113,9 +116,10 @@ def order(mode: str, eid: str, n: int) -> dict:
     return {"eventId": eid, "customerDocument": f"{n:07d}-B", "customerName": "Bench Buyer", "ticketDetails": [line]}
 
 
-async def api_sales(clients: list[RawHttp], mode: str, level: int, first: int, total: int) -> Stats:
-    """``total`` one-place sales (seats ``first+1``…), worker ``w`` on API process ``w % 2``."""
-    eid = event_id(mode, level, "api")
+async def api_sales(clients: list[RawHttp], mode: str, level: int, first: int, total: int, side: str = "api") -> Stats:
+    """``total`` one-place sales (seats ``first+1``…), worker ``w`` on API process ``w % 2``; ``side`` ``old``:
+    the ``--against`` tree's processes, on events of their own."""
+    eid = event_id(mode, level, side)
 
     async def op(i: int, w: int) -> bool:
         status, _ = await clients[w % len(clients)].request(
@@ -184,10 +188,18 @@ async def driver_sales(dsn: str, mode: str, level: int, first: int, total: int) 
         await pool.close()
 
 
-async def sales(urls: list[str], dsn: str, profile: str | None) -> tuple[dict, dict, PySpy | None, list[float], dict, dict]:
-    """Warm up, then ``RUNS`` rounds of (mode × level × API/driver) runs of ``SALES`` sales each (fresh seats every run)."""
+async def sales(
+    urls: list[str], dsn: str, profile: str | None, old_urls: list[str] | None = None
+) -> tuple[dict, dict, PySpy | None, list[float], dict, dict, dict, dict]:
+    """Warm up, then ``RUNS`` rounds of (mode × level × API/driver) runs of ``SALES`` sales each (fresh seats every run).
+
+    ``old_urls``: the ``--against`` tree's API processes, run right after this tree's API in every round
+    (same client, same orders, events of their own); their Stats and CPU per ticket come back last."""
     assert WARMUP + RUNS * SALES <= SEATS, "not enough seats for the runs"
     api: dict[tuple[str, int], list[Stats]] = {}
+    old: dict[tuple[str, int], list[Stats]] = {}
+    old_cpu: dict[tuple[str, int], list[float]] = {}
+    old_pids = server_pids(old_urls) if old_urls else []
     drv: dict[tuple[str, int], list[Stats]] = {}
     loads: list[float] = []
     spy = None
@@ -200,6 +212,11 @@ async def sales(urls: list[str], dsn: str, profile: str | None) -> tuple[dict, d
             await api_sales(clients, mode, level, RUNS * SALES, WARMUP)
             for c in clients:
                 await c.close()
+            if old_urls:
+                clients = [RawHttp(u) for u in old_urls]
+                await api_sales(clients, mode, level, RUNS * SALES, WARMUP, side="old")
+                for c in clients:
+                    await c.close()
             await driver_sales(dsn, mode, level, RUNS * SALES, WARMUP)
     for r in range(RUNS):
         for mode in MODES:
@@ -218,11 +235,19 @@ async def sales(urls: list[str], dsn: str, profile: str | None) -> tuple[dict, d
                 for c in clients:
                     await c.close()
                 api.setdefault((mode, level), []).append(a)
+                if old_urls:
+                    clients = [RawHttp(u) for u in old_urls]
+                    cpu0 = cpu_seconds(old_pids)
+                    b = await api_sales(clients, mode, level, r * SALES, SALES, side="old")
+                    old_cpu.setdefault((mode, level), []).append((cpu_seconds(old_pids) - cpu0) / max(1, b.ok) * 1000)
+                    for c in clients:
+                        await c.close()
+                    old.setdefault((mode, level), []).append(b)
                 async with WaitSampler(dsn) as wd:
                     drv.setdefault((mode, level), []).append(await driver_sales(dsn, mode, level, r * SALES, SALES))
                 if r == 0:
                     waits[(mode, level, "api")], waits[(mode, level, "drv")] = wa.summary(), wd.summary()
-    return api, drv, spy, loads, waits, cpu
+    return api, drv, spy, loads, waits, cpu, old, old_cpu
 
 
 async def counters_exact(dsn: str) -> list[tuple[str, int, int]]:
@@ -272,13 +297,16 @@ async def detail_latency(url: str, redis_url: str) -> tuple[Stats, Stats, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profile", metavar="PREFIX", help="py-spy the API processes during the first 32-buyer general-admission run")
+    parser.add_argument("--against", metavar="SRC", help="also run another tree's API (PYTHONPATH=SRC, 2 processes) in every round")
     args = parser.parse_args()
     settings = bench_settings("taquilla_bench_boxoffice")
     dsn = driver_dsn(settings)
     asyncio.run(seed(dsn))
     env = {"STOREFRONT_RATE_LIMIT": "100000000/minute", "DB_POOL_SIZE": str(DB_CONNECTIONS // 2), "DB_MAX_OVERFLOW": "0"}
-    with live_servers(settings, count=2, extra_env=env) as urls:
-        api, drv, spy, loads, waits, cpu = asyncio.run(sales(urls, dsn, args.profile))
+    with contextlib.ExitStack() as stack:
+        urls = stack.enter_context(live_servers(settings, count=2, extra_env=env))
+        old_urls = stack.enter_context(live_servers(settings, count=2, extra_env={**env, "PYTHONPATH": args.against})) if args.against else None
+        api, drv, spy, loads, waits, cpu, old, old_cpu = asyncio.run(sales(urls, dsn, args.profile, old_urls))
         cached, uncached, size = asyncio.run(detail_latency(urls[0], settings.redis_url))
     counters = asyncio.run(counters_exact(dsn))
     m = median_of_runs
@@ -301,6 +329,10 @@ def main() -> None:
                 (f"  {level:2d} buyers  asyncpg, same SQL", row(d)),
                 (f"  {level:2d} buyers  API/driver", f"{ratio:5.2f}   runs (API/driver): "
                  + "  ".join(f"{x.throughput:.0f}/{y.throughput:.0f}" for x, y in zip(a, d, strict=True))),
+                *([(f"  {level:2d} buyers  API of {args.against}", row(old[(mode, level)])),
+                   (f"  {level:2d} buyers  its API/driver; this/it", f"{m([s.throughput for s in old[(mode, level)]]) / m([s.throughput for s in d]):5.2f}; "
+                    f"{m([s.throughput for s in a]) / m([s.throughput for s in old[(mode, level)]]):5.2f}× tickets/s, CPU per ticket "
+                    f"{m(cpu[(mode, level)]):.2f} vs {m(old_cpu[(mode, level)]):.2f} ms")] if old else []),
                 (f"  {level:2d} buyers  API CPU per ticket", f"{m(cpu[(mode, level)]):5.2f} ms  (user + system of both API processes{', py-spy attached in run 1' if args.profile and mode == 'ga' and level == 32 else ''})"),
                 (f"  {level:2d} buyers  database backends, API run", waits[(mode, level, "api")]),
                 (f"  {level:2d} buyers  database backends, driver run", waits[(mode, level, "drv")]),
