@@ -10,7 +10,9 @@ unless DATABASE_URL/REDIS_URL are set):
   before each request).
 
 Each figure is the median of ``--runs`` repetitions. Run:
-``.venv/bin/python -m bench.bench_director [--ops 2000] [--runs 3]``.
+``.venv/bin/python -m bench.bench_director [--ops 2000] [--runs 3] [--against /tmp/old/src]``
+(``--against SRC``: another tree's API processes, e.g. a worktree of an older commit, measured in
+every round right after this one's — before/after in one run).
 """
 
 from __future__ import annotations
@@ -115,11 +117,14 @@ async def latency(http: httpx.AsyncClient, url: str, headers: dict[str, str], n:
     return stats
 
 
-async def main(settings: Settings, ops: int, runs: int, profile: str | None = None, processes: int = 2, floor: bool = True) -> None:
+async def main(
+    settings: Settings, ops: int, runs: int, profile: str | None = None, processes: int = 2, floor: bool = True, against: str | None = None
+) -> None:
     dsn = driver_dsn(settings)
     await seed(dsn)
     api_tput, api_med, api_p99, drv_tput, drv_med, drv_p99, hit_med, miss_med, hit_p99, miss_p99, api_cpu = ([] for _ in range(11))
     floor_tput, floor_med, floor_p99, floor_cpu = [], [], [], []
+    ag_tput, ag_med, ag_p99, ag_cpu = [], [], [], []
     loads: list[str] = []
     env = {"DB_POOL_SIZE": str(max(1, CONCURRENCY // processes)), "DB_MAX_OVERFLOW": "0"}  # 16 connections, as the driver's pool
     with live_servers(settings, count=processes, extra_env=env) as urls:
@@ -147,6 +152,10 @@ async def main(settings: Settings, ops: int, runs: int, profile: str | None = No
                     a = await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=ops)
                 api_cpu.append((cpu_seconds(pids) - cpu0) / max(1, a.ok) * 1000)
                 await raw.close()
+                if against:  # the other tree's API processes, up only for their run
+                    b = await _against_run(settings, processes, env, headers, ops, against, ag_cpu)
+                    assert b.errors == 0, b.errors
+                    ag_tput.append(b.throughput), ag_med.append(b.median_ms), ag_p99.append(b.p99_ms)
                 if floor:  # the stack floor's own server, up only for its run (the shared server has max_connections 100)
                     f = await _floor_run(settings, processes, headers, ops, floor_cpu)
                     assert f.errors == 0, f.errors
@@ -180,6 +189,9 @@ async def main(settings: Settings, ops: int, runs: int, profile: str | None = No
             ("driver throughput", f"{m(drv_tput):.0f} writes/s  (median {m(drv_med):.1f} ms, p99 {m(drv_p99):.1f} ms)"),
             ("ratio API/driver", f"{m(api_tput) / m(drv_tput):.2f}  (driver is {m(drv_tput) / m(api_tput):.1f}x faster)"),
             ("API CPU per write", f"{m(api_cpu):.2f} ms  (user + system of the API processes during the measured runs{', py-spy attached in the first' if profile else ''})"),
+            *([(f"API of {against} (same layout, same rounds)", f"{m(ag_tput):.0f} writes/s  (median {m(ag_med):.1f} ms, p99 {m(ag_p99):.1f} ms)"),
+               ("its ratio to the driver; CPU per write", f"{m(ag_tput) / m(drv_tput):.2f}; {m(ag_cpu):.2f} ms"),
+               ("this API / that API: throughput, CPU per write", f"{m(api_tput) / m(ag_tput):.2f}, {m(api_cpu) / m(ag_cpu):.2f}")] if ag_tput else []),
             *([("stack floor (bare ASGI app, the driver's INSERT, same uvicorn process count)",
                 f"{m(floor_tput):.0f} writes/s  (median {m(floor_med):.1f} ms, p99 {m(floor_p99):.1f} ms)"),
                ("ratio API/floor, floor/driver", f"{m(api_tput) / m(floor_tput):.2f}, {m(floor_tput) / m(drv_tput):.2f}"),
@@ -193,6 +205,22 @@ async def main(settings: Settings, ops: int, runs: int, profile: str | None = No
     )
     if spy is not None:
         print_top("API process profile, first measured run", spy)
+
+
+async def _against_run(
+    settings: Settings, processes: int, env: dict[str, str], headers: dict[str, str], ops: int, src: str, cpu: list[float]
+) -> Stats:
+    """One measured run of another tree's API (``PYTHONPATH=src``, e.g. a worktree of an older commit's ``src``)
+    with the same processes, pool, client and bodies, after a warm-up; appends its CPU per write (ms) to ``cpu``."""
+    with live_servers(settings, count=processes, extra_env={**env, "PYTHONPATH": src}) as urls:
+        raw = MultiHttp(urls)
+        pids = server_pids(urls)
+        await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=200)  # warm-up
+        cpu0 = cpu_seconds(pids)
+        b = await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=ops)
+        cpu.append((cpu_seconds(pids) - cpu0) / max(1, b.ok) * 1000)
+        await raw.close()
+    return b
 
 
 async def _floor_run(settings: Settings, processes: int, headers: dict[str, str], ops: int, cpu: list[float]) -> Stats:
@@ -237,5 +265,7 @@ if __name__ == "__main__":
     parser.add_argument("--processes", type=int, default=2, help="API processes (uvicorn workers), clients spread over them")
     parser.add_argument("--profile", metavar="PREFIX", help="py-spy the API process during the first run; raw stacks in PREFIX-<pid>.txt")
     parser.add_argument("--no-floor", action="store_true", help="skip the stack floor (bench/stack_floor.py) runs")
+    parser.add_argument("--against", metavar="SRC", help="also run another tree's API (PYTHONPATH=SRC) in every round")
     args = parser.parse_args()
-    asyncio.run(main(bench_settings("taquilla_bench_director"), args.ops, args.runs, args.profile, args.processes, not args.no_floor))
+    asyncio.run(main(bench_settings("taquilla_bench_director"), args.ops, args.runs, args.profile, args.processes, not args.no_floor,
+                     args.against))

@@ -8,7 +8,8 @@
 * idempotency: the fingerprint is computed only when a key is claimed, and a claimed key still
   replays the same payload and refuses another one;
 * the hot writes' transaction without an ORM session (``db.driver_transaction``) keeps the session's
-  contract: commit then after-commit callbacks, rollback drops them, cancellation leaves the pool clean.
+  contract: commit then after-commit callbacks, rollback drops them, cancellation leaves the pool clean;
+  its one-statement variant (``db.driver_statement``) commits with the statement and refuses an idempotency key.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 from prometheus_fastapi_instrumentator.routing import _effective_routes
 from starlette.routing import Match
 
@@ -171,3 +173,39 @@ async def test_driver_transaction_keeps_request_transaction_contract(build: Buil
         async with driver_transaction(request) as tx:
             assert await tx.connection.fetchval("SELECT count(*) FROM driver_tx_probe WHERE n = 3") == 0
     assert await build.scalar("SELECT count(*) FROM driver_tx_probe") == 1
+
+
+async def test_driver_statement_is_one_statements_transaction(build: Builders) -> None:
+    """``db.driver_statement`` (a write that is one self-checking statement, no BEGIN/COMMIT): the statement
+    commits on its own, the after-commit callbacks run after the block and are dropped when it raises, and an
+    idempotency key is refused (its claim is a transaction-scoped lock that would end with its statement)."""
+    from types import SimpleNamespace
+
+    from taquilla.core.db import after_commit, driver_statement
+
+    request: Any = SimpleNamespace(app=build.app)
+    ran: list[str] = []
+    async with build.app.state.engine.begin() as c:
+        await c.exec_driver_sql("CREATE TABLE IF NOT EXISTS driver_stmt_probe (n int)")
+
+    async def note(tag: str) -> None:
+        ran.append(tag)
+
+    async with driver_statement(request) as tx:
+        assert not tx.connection.is_in_transaction()
+        await tx.connection.execute("INSERT INTO driver_stmt_probe VALUES (1)")
+        after_commit(tx, lambda: note("after"))
+        assert ran == [] and await build.scalar("SELECT count(*) FROM driver_stmt_probe") == 1  # committed by itself
+    assert ran == ["after"]
+
+    with pytest.raises(LookupError):
+        async with driver_statement(request) as tx:
+            after_commit(tx, lambda: note("dropped"))
+            raise LookupError("refused before writing")
+    assert ran == ["after"]
+
+    async with driver_statement(request) as tx:
+        handle = idempotency.Idempotency(tx, "anon", "POST", "/director/payments", body=b"{}")
+        with pytest.raises(RuntimeError, match="needs a transaction"):
+            await handle.claim("key-1")
+        await handle.claim(None)  # no key: nothing to claim

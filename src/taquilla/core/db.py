@@ -9,7 +9,7 @@ refresh) is queued with :func:`after_commit` and dropped on rollback.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -66,31 +66,50 @@ class DriverTransaction:
     session's checkout, BEGIN and COMMIT were 9–17 % of a lottery sale's CPU (kept version; prototype).
     """
 
-    __slots__ = ("connection", "info")
+    __slots__ = ("connection", "info", "single_statement")
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Any, *, single_statement: bool = False) -> None:
         self.connection = connection
         self.info: dict[str, Any] = {}
+        self.single_statement = single_statement
+        """True when opened by :func:`driver_statement`: no BEGIN, the one write statement is its own transaction."""
 
 
 @asynccontextmanager
-async def driver_transaction(request: Request) -> AsyncIterator[DriverTransaction]:
-    """The request's one transaction as :class:`DriverTransaction`: committed when the block ends, rolled back
-    (its :func:`after_commit` callbacks dropped) when it raises, the callbacks run after the commit —
-    :func:`request_transaction`'s contract. The connection comes from the app's engine pool
-    (``DB_POOL_SIZE``); the pool's reset on return finds no adapter transaction to roll back."""
+async def _pooled_driver(request: Request, *, single_statement: bool) -> AsyncIterator[DriverTransaction]:
     engine: AsyncEngine = request.app.state.engine
     async with engine.connect() as pooled:
-        tx = DriverTransaction((await pooled.get_raw_connection()).driver_connection)
+        tx = DriverTransaction((await pooled.get_raw_connection()).driver_connection, single_statement=single_statement)
         try:
-            async with tx.connection.transaction():
+            if single_statement:
                 yield tx
+            else:
+                async with tx.connection.transaction():
+                    yield tx
         except BaseException:
             tx.info.pop("after_commit", None)
             if tx.connection.is_in_transaction():  # the rollback itself was interrupted (a cancelled request):
                 await pooled.invalidate()  # the pool's reset knows nothing of this transaction, so never reuse the connection
             raise
     await run_after_commit(tx)
+
+
+def driver_transaction(request: Request) -> AbstractAsyncContextManager[DriverTransaction]:
+    """The request's one transaction as :class:`DriverTransaction`: committed when the block ends, rolled back
+    (its :func:`after_commit` callbacks dropped) when it raises, the callbacks run after the commit —
+    :func:`request_transaction`'s contract. The connection comes from the app's engine pool
+    (``DB_POOL_SIZE``); the pool's reset on return finds no adapter transaction to roll back."""
+    return _pooled_driver(request, single_statement=False)
+
+
+def driver_statement(request: Request) -> AbstractAsyncContextManager[DriverTransaction]:
+    """:func:`driver_transaction` without BEGIN/COMMIT, for a request whose whole write is **one statement**
+    that checks what it needs itself and writes nothing when it refuses (PostgreSQL runs it as its own
+    transaction: all of it or nothing). The :func:`after_commit` callbacks run after the block, dropped
+    when it raises. Two round trips fewer per request (bench/README.md "Director"); an ``Idempotency-Key``
+    needs a real transaction (its claim is a transaction-scoped lock), so keyed requests use
+    :func:`driver_transaction` — :meth:`taquilla.core.idempotency.Idempotency.claim` refuses this one."""
+    return _pooled_driver(request, single_statement=True)
 
 
 async def driver_connection(session: AsyncSession | DriverTransaction) -> Any:

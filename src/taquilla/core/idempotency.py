@@ -104,6 +104,8 @@ class Idempotency:
         """
         if key is None:
             return
+        if getattr(self.session, "single_statement", False):  # db.driver_statement: the lock would end with its statement
+            raise RuntimeError("An idempotency key needs a transaction; open the request with driver_transaction.")
         if not key or len(key) > MAX_KEY_LENGTH:
             raise BadRequest(f"Idempotency key must be 1–{MAX_KEY_LENGTH} characters.", code="INVALID_IDEMPOTENCY_KEY")
         conn = await driver_connection(self.session)  # hand-written SQL: this runs on every keyed POST

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path, Query, Request
 from pydantic import BaseModel
 
-from taquilla.core.db import SessionDep, driver_transaction
+from taquilla.core.db import SessionDep, driver_statement, driver_transaction
 from taquilla.core.errors import BadRequest
 from taquilla.core.idempotency import IdempotencyDep, idempotency_of
 from taquilla.core.ids import CLIENT_ID_PATTERN
@@ -63,14 +63,18 @@ def _movement(entry: NewEntry, balances: list[CurrencyBalance]) -> MovementOut:
 def _write_by_hand(model: type[BaseModel]) -> HandResolver:
     """A director write's arguments without the dependency layer (``core.routing.hand_resolved``), in its
     dependencies' order: ADMIN (401/403), transaction (a :class:`~taquilla.core.db.DriverTransaction`: no ORM
-    session), ``Idempotency-Key`` claim; an invalid body → FastAPI."""
+    session; without ``Idempotency-Key`` the single statement's own), ``Idempotency-Key`` claim; an invalid body → FastAPI."""
 
     async def resolve(request: Request, endpoint: Any) -> Any:
         body = await valid_body(request, model)
         if body is None:
             return None
         actor = check_roles(await principal_of(request), (Role.ADMIN,))
-        async with driver_transaction(request) as tx:  # the writes are driver SQL only (service.assign/record_payment)
+        # The writes are driver SQL only, each one statement that writes nothing when it refuses
+        # (repository.INSERT_ASSIGNMENT_SQL / INSERT_PAYMENT_SQL): without an Idempotency-Key that statement is
+        # the whole transaction (db.driver_statement, no BEGIN/COMMIT); a key's claim and record need one.
+        opened = driver_transaction if "idempotency-key" in request.headers else driver_statement
+        async with opened(request) as tx:
             idem = await idempotency_of(request, tx)
             return await endpoint(body=body, actor=actor, session=tx, idem=idem, request=request)
 
