@@ -4,15 +4,17 @@ Measures, in one run against one live API process (embedded PostgreSQL/Valkey
 unless DATABASE_URL/REDIS_URL are set):
 
 * assignments + payments per second at 16 concurrent clients through the API
-  (median and p99 latency), beside the same INSERTs issued directly through
-  asyncpg with a 16-connection pool — the ratio API/driver;
+  (median and p99 latency), beside the same entries' bare INSERTs issued directly through
+  asyncpg with a 16-connection pool — the ratio API/driver — and beside the API's own statements
+  (the insert that checks its organizer/event and reads the balances back) through the same pool;
 * ``GET /director/overview`` latency cached (hit) and uncached (cache dropped
   before each request).
 
 Each figure is the median of ``--runs`` repetitions. Run:
-``.venv/bin/python -m bench.bench_director [--ops 2000] [--runs 3] [--against /tmp/old/src]``
+``.venv/bin/python -m bench.bench_director [--ops 2000] [--runs 3] [--against /tmp/old/src] [--ledger 2000]``
 (``--against SRC``: another tree's API processes, e.g. a worktree of an older commit, measured in
-every round right after this one's — before/after in one run).
+every round right after this one's — before/after in one run, for trees with the same schema;
+``--ledger N``: N earlier entries per organizer, so the writes meet a grown ledger).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import asyncio
 import os
 import time
 import uuid
+from decimal import Decimal
 
 import asyncpg
 import httpx
@@ -33,7 +36,9 @@ from bench.common import PySpy, api_server, cpu_seconds, server_pids, RawHttp, S
 CONCURRENCY = 16
 
 
-async def seed(dsn: str) -> None:
+async def seed(dsn: str, ledger: int = 0) -> None:
+    """50 organizers, a standard and a premium event, the bench's ADMIN; ``ledger`` earlier entries per organizer
+    (alternating loan allotments and payments, in mxn) so a write meets a ledger of that size."""
     from taquilla.core.security import hash_password
 
     conn = await asyncpg.connect(dsn)
@@ -44,6 +49,18 @@ async def seed(dsn: str) -> None:
             "INSERT INTO users (id, username, password_hash, role) VALUES ('usr_bench', 'bench', $1, 'ADMIN') ON CONFLICT DO NOTHING",
             hash_password("bench-password"),
         )
+        if ledger:
+            await conn.execute(
+                "INSERT INTO director_ledger_entries (id, organizer_id, event_id, entry_type, tickets, tickets_equivalent, unit_price_cents,"
+                " amount_cents, currency, metadata, created_by)"
+                " SELECT 'entry_seed_' || o || '_' || g, 'org_' || o, CASE WHEN g % 2 = 0 THEN 'ev_std' END,"
+                "        CASE WHEN g % 2 = 0 THEN 'assign_loan' ELSE 'payment' END, CASE WHEN g % 2 = 0 THEN 10 ELSE 0 END,"
+                "        CASE WHEN g % 2 = 0 THEN 10 ELSE 0 END, CASE WHEN g % 2 = 0 THEN 350 END, CASE WHEN g % 2 = 0 THEN 3500 ELSE 1250 END,"
+                "        'mxn', '{}', 'usr_bench'"
+                "   FROM generate_series(1, 50) o, generate_series(1, $1::int) g ON CONFLICT DO NOTHING",
+                ledger,
+            )
+            await conn.execute("VACUUM ANALYZE director_ledger_entries")
     finally:
         await conn.close()
 
@@ -101,6 +118,32 @@ def driver_op(pool: asyncpg.Pool):
     return op
 
 
+def same_sql_op(pool: asyncpg.Pool):
+    """The API's own statements for the same bodies (``repository.INSERT_ASSIGNMENT_SQL`` / ``INSERT_PAYMENT_SQL``:
+    the entry written only when its organizer (and event) exist, the organizer's balances read back), one
+    autocommit statement each — what a write without ``Idempotency-Key`` sends (``db.driver_statement``)."""
+    from taquilla.director import repository
+    from taquilla.director.service import allotment_cents, tickets_equivalent
+
+    unit, amount = allotment_cents(10, Decimal("3.5"))
+    standard, premium = tickets_equivalent(10, "standard", 2), tickets_equivalent(10, "premium", 2)
+
+    async def op(i: int, worker: int) -> bool:
+        org = f"org_{i % 50 + 1}"
+        entry = "entry_" + uuid.uuid4().hex[:24]
+        async with pool.acquire() as conn:
+            if i % 2:
+                rows = await conn.fetch(repository.INSERT_PAYMENT_SQL, entry, org, 1250, "mxn", "{}", "usr_bench")
+                return bool(rows)
+            rows = await conn.fetch(
+                repository.INSERT_ASSIGNMENT_SQL, entry, org, "ev_prem" if i % 4 == 0 else "ev_std", "assign_loan", 10,
+                standard, premium, unit, amount, "mxn", "{}", "usr_bench",
+            )  # fmt: skip
+            return rows[0][3] is not None
+
+    return op
+
+
 async def latency(http: httpx.AsyncClient, url: str, headers: dict[str, str], n: int, before=None) -> Stats:  # noqa: ANN001
     stats = Stats()
     t_all = time.perf_counter()
@@ -118,11 +161,13 @@ async def latency(http: httpx.AsyncClient, url: str, headers: dict[str, str], n:
 
 
 async def main(
-    settings: Settings, ops: int, runs: int, profile: str | None = None, processes: int = 2, floor: bool = True, against: str | None = None
+    settings: Settings, ops: int, runs: int, profile: str | None = None, processes: int = 2, floor: bool = True, against: str | None = None,
+    ledger: int = 0,
 ) -> None:
     dsn = driver_dsn(settings)
-    await seed(dsn)
+    await seed(dsn, ledger)
     api_tput, api_med, api_p99, drv_tput, drv_med, drv_p99, hit_med, miss_med, hit_p99, miss_p99, api_cpu = ([] for _ in range(11))
+    same_tput, same_med, same_p99 = [], [], []
     floor_tput, floor_med, floor_p99, floor_cpu = [], [], [], []
     ag_tput, ag_med, ag_p99, ag_cpu = [], [], [], []
     loads: list[str] = []
@@ -162,8 +207,10 @@ async def main(
                     floor_tput.append(f.throughput), floor_med.append(f.median_ms), floor_p99.append(f.p99_ms)
                 pool = await _pool(dsn)  # only for the driver run: the shared server has max_connections 100
                 d = await run_load_raw(driver_op(pool), concurrency=CONCURRENCY, total=ops)
+                e = await run_load_raw(same_sql_op(pool), concurrency=CONCURRENCY, total=ops)
                 await pool.close()
-                assert a.errors == 0 and d.errors == 0, (a.errors, d.errors)
+                assert a.errors == 0 and d.errors == 0 and e.errors == 0, (a.errors, d.errors, e.errors)
+                same_tput.append(e.throughput), same_med.append(e.median_ms), same_p99.append(e.p99_ms)
                 api_tput.append(a.throughput), api_med.append(a.median_ms), api_p99.append(a.p99_ms)
                 drv_tput.append(d.throughput), drv_med.append(d.median_ms), drv_p99.append(d.p99_ms)
                 await asyncio.sleep(1.0)  # let the debounced KPI refresh settle
@@ -188,6 +235,8 @@ async def main(
             ("API throughput", f"{m(api_tput):.0f} writes/s  (median {m(api_med):.1f} ms, p99 {m(api_p99):.1f} ms)"),
             ("driver throughput", f"{m(drv_tput):.0f} writes/s  (median {m(drv_med):.1f} ms, p99 {m(drv_p99):.1f} ms)"),
             ("ratio API/driver", f"{m(api_tput) / m(drv_tput):.2f}  (driver is {m(drv_tput) / m(api_tput):.1f}x faster)"),
+            ("the API's statements through the driver", f"{m(same_tput):.0f} writes/s  (median {m(same_med):.1f} ms, p99 {m(same_p99):.1f} ms)"),
+            ("ratio API/the API's statements", f"{m(api_tput) / m(same_tput):.2f}"),
             ("API CPU per write", f"{m(api_cpu):.2f} ms  (user + system of the API processes during the measured runs{', py-spy attached in the first' if profile else ''})"),
             *([(f"API of {against} (same layout, same rounds)", f"{m(ag_tput):.0f} writes/s  (median {m(ag_med):.1f} ms, p99 {m(ag_p99):.1f} ms)"),
                ("its ratio to the driver; CPU per write", f"{m(ag_tput) / m(drv_tput):.2f}; {m(ag_cpu):.2f} ms"),
@@ -265,7 +314,8 @@ if __name__ == "__main__":
     parser.add_argument("--processes", type=int, default=2, help="API processes (uvicorn workers), clients spread over them")
     parser.add_argument("--profile", metavar="PREFIX", help="py-spy the API process during the first run; raw stacks in PREFIX-<pid>.txt")
     parser.add_argument("--no-floor", action="store_true", help="skip the stack floor (bench/stack_floor.py) runs")
-    parser.add_argument("--against", metavar="SRC", help="also run another tree's API (PYTHONPATH=SRC) in every round")
+    parser.add_argument("--against", metavar="SRC", help="also run another tree's API (PYTHONPATH=SRC) in every round (same schema only)")
+    parser.add_argument("--ledger", type=int, default=0, help="entries per organizer written before the runs (50 organizers)")
     args = parser.parse_args()
     asyncio.run(main(bench_settings("taquilla_bench_director"), args.ops, args.runs, args.profile, args.processes, not args.no_floor,
-                     args.against))
+                     args.against, args.ledger))

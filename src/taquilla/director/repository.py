@@ -73,23 +73,28 @@ class NewEntry:
     created_at: datetime | None = None
 
 
-# The entry's organizer's balances after the insert, in the same statement: the rows of its ledger
-# in the statement's snapshot plus the row just inserted (which the snapshot cannot see), per currency.
+# The entry's organizer's balances after the insert, in the same statement: its ``director_balances`` rows in
+# the statement's snapshot (the trigger adds this entry only at the statement's end, which the snapshot
+# cannot see) plus the row just inserted, per currency — what the whole ledger's sums were before the
+# rollup (migration 20261124_director_balances), without reading the ledger.
 _BALANCES_AFTER_INSERT = """
-led AS (
-    SELECT currency, tickets, tickets_equivalent, amount_cents, entry_type
-      FROM director_ledger_entries
-     WHERE organizer_id = $2 AND EXISTS (SELECT 1 FROM ins)
-    UNION ALL
-    SELECT currency, tickets, tickets_equivalent, amount_cents, entry_type FROM ins
+add AS (
+    SELECT currency, tickets, tickets_equivalent,
+           CASE WHEN entry_type <> 'payment' THEN amount_cents ELSE 0 END AS assigned,
+           CASE WHEN entry_type = 'payment' THEN amount_cents ELSE 0 END AS payments
+      FROM ins
 ), bal AS (
-    SELECT currency,
-           COALESCE(sum(tickets), 0) AS tickets,
-           COALESCE(sum(tickets_equivalent), 0) AS tickets_equivalent,
-           COALESCE(sum(amount_cents) FILTER (WHERE entry_type <> 'payment'), 0) AS assigned,
-           COALESCE(sum(amount_cents) FILTER (WHERE entry_type = 'payment'), 0) AS payments
-      FROM led
-     GROUP BY currency
+    SELECT b.currency,
+           b.tickets + COALESCE(a.tickets, 0) AS tickets,
+           b.tickets_equivalent + COALESCE(a.tickets_equivalent, 0) AS tickets_equivalent,
+           b.assigned_cents + COALESCE(a.assigned, 0) AS assigned,
+           b.payments_cents + COALESCE(a.payments, 0) AS payments
+      FROM director_balances b LEFT JOIN add a ON a.currency = b.currency
+     WHERE b.organizer_id = $2 AND EXISTS (SELECT 1 FROM ins)
+    UNION ALL
+    SELECT a.currency, a.tickets, a.tickets_equivalent, a.assigned, a.payments
+      FROM add a
+     WHERE NOT EXISTS (SELECT 1 FROM director_balances b WHERE b.organizer_id = $2 AND b.currency = a.currency)
 )"""
 
 INSERT_ASSIGNMENT_SQL = f"""
@@ -136,17 +141,12 @@ SELECT i.created_at, b.currency, b.tickets, b.tickets_equivalent, b.assigned, b.
 currency: created_at, currency, tickets, equivalent tickets, assigned cents, payment cents); no row otherwise."""
 
 BALANCES_SQL = """
-SELECT currency,
-       COALESCE(sum(tickets), 0) AS tickets,
-       COALESCE(sum(tickets_equivalent), 0) AS tickets_equivalent,
-       COALESCE(sum(amount_cents) FILTER (WHERE entry_type <> 'payment'), 0) AS assigned,
-       COALESCE(sum(amount_cents) FILTER (WHERE entry_type = 'payment'), 0) AS payments
-  FROM director_ledger_entries
+SELECT currency, tickets, tickets_equivalent, assigned_cents, payments_cents
+  FROM director_balances
  WHERE organizer_id = $1
- GROUP BY currency
  ORDER BY currency
 """
-"""One organizer's whole ledger per currency (the ledger page)."""
+"""One organizer's whole ledger per currency (the ledger page), from the running balances."""
 
 
 def _balance_rows(rows: Any, first: int) -> list[dict[str, Any]]:
