@@ -106,7 +106,7 @@ def driver_statement(request: Request) -> AbstractAsyncContextManager[DriverTran
     """:func:`driver_transaction` without BEGIN/COMMIT, for a request whose whole write is **one statement**
     that checks what it needs itself and writes nothing when it refuses (PostgreSQL runs it as its own
     transaction: all of it or nothing). The :func:`after_commit` callbacks run after the block, dropped
-    when it raises. Two round trips fewer per request (bench/README.md "Director"); an ``Idempotency-Key``
+    when it raises. Two round trips fewer per request (bench/README.md "Session 6"); an ``Idempotency-Key``
     needs a real transaction (its claim is a transaction-scoped lock), so keyed requests use
     :func:`driver_transaction` — :meth:`taquilla.core.idempotency.Idempotency.claim` refuses this one."""
     return _pooled_driver(request, single_statement=True)

@@ -61,7 +61,7 @@ class OrganizerBalance(Base):
     transaction, whoever writes it, so a row always equals the ledger's sums of its (organizer,
     currency). Sums are ``numeric`` (no overflow: one entry may hold ``MAX_CENTS``). A write's
     answer and the ledger page read it instead of summing the organizer's whole ledger (that sum
-    grew with the ledger: ~0.9 ms of a 1.1 ms write at 628 entries, bench/README.md "Director").
+    grew with the ledger: ~0.9 ms of a 1.1 ms write at 628 entries, bench/README.md "Session 6").
     """
 
     __tablename__ = "director_balances"

@@ -2,7 +2,7 @@
 
 A director write answered with the organizer's balances by summing the organizer's whole ledger
 in the write's statement: ~0.9 ms of a 1.1 ms statement at 628 entries, growing with every entry
-(bench/README.md "Director"). The sums now live in one row per (organizer, currency). The trigger
+(bench/README.md "Session 6"). The sums now live in one row per (organizer, currency). The trigger
 ``director_balances_apply`` (AFTER INSERT/UPDATE/DELETE, FOR EACH ROW) adds a ledger row's figures
 and removes an old row's, in the same transaction, whoever writes the ledger (the API's hot
 statements, the back office, a test, a script), so a balance row always equals the ledger's sums;
