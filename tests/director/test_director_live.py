@@ -63,7 +63,7 @@ async def test_running_balances_equal_the_ledger_under_parallel_writes(settings:
     """``director_balances`` (kept by a trigger, read by every write's answer and the ledger page) equals the
     ledger's sums after 96 parallel assignments and payments on two live processes (3 organizers × 2
     currencies, half with an ``Idempotency-Key``: a transaction; half without: the statement alone), and
-    after the ledger is changed behind the API's back (an UPDATE and a DELETE)."""
+    after the ledger is changed behind the API's back (an UPDATE, a DELETE, a currency's every entry deleted)."""
     for org in ("org_a", "org_b", "org_c"):
         await build.organizer(org)
     await build.event("ev_std", type="standard")
@@ -103,3 +103,6 @@ async def test_running_balances_equal_the_ledger_under_parallel_writes(settings:
                                 "WHERE id = (SELECT min(id) FROM director_ledger_entries WHERE organizer_id = 'org_b' AND currency = 'mxn')")
         await c.exec_driver_sql("DELETE FROM director_ledger_entries WHERE id = (SELECT max(id) FROM director_ledger_entries WHERE organizer_id = 'org_c')")
     assert await _rows(build, KEPT) == await _rows(build, RECOMPUTED)
+    async with build.app.state.engine.begin() as c:  # a currency's last entry gone: its balance row goes too
+        await c.exec_driver_sql("DELETE FROM director_ledger_entries WHERE organizer_id = 'org_c' AND currency = 'usd'")
+    assert await _rows(build, KEPT) == await _rows(build, RECOMPUTED) and len(await _rows(build, KEPT)) == 5

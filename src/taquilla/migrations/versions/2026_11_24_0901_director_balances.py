@@ -48,6 +48,9 @@ def upgrade() -> None:
                        assigned_cents = b.assigned_cents - CASE WHEN OLD.entry_type <> 'payment' THEN OLD.amount_cents ELSE 0 END,
                        payments_cents = b.payments_cents - CASE WHEN OLD.entry_type = 'payment' THEN OLD.amount_cents ELSE 0 END
                  WHERE b.organizer_id = OLD.organizer_id AND b.currency = OLD.currency;
+                DELETE FROM director_balances b  -- no entry left in that currency (an entry never sums to all zeros)
+                 WHERE b.organizer_id = OLD.organizer_id AND b.currency = OLD.currency
+                   AND b.tickets = 0 AND b.tickets_equivalent = 0 AND b.assigned_cents = 0 AND b.payments_cents = 0;
             END IF;
             IF TG_OP IN ('INSERT', 'UPDATE') THEN
                 INSERT INTO director_balances AS b (organizer_id, currency, tickets, tickets_equivalent, assigned_cents, payments_cents)
