@@ -31,7 +31,7 @@ import httpx
 from redis.asyncio import Redis
 
 from taquilla.core.settings import Settings
-from bench.common import PySpy, api_server, cpu_seconds, server_pids, RawHttp, Stats, bench_settings, driver_dsn, live_servers, median_of_runs, print_top, report, run_load_raw
+from bench.common import PySpy, api_server, cpu_seconds, server_pids, RawHttp, Stats, bench_settings, driver_dsn, live_servers, median_of_runs, print_top, report, run_load_raw, warm_measured_run
 
 CONCURRENCY = 16
 
@@ -263,11 +263,7 @@ async def _against_run(
     with the same processes, pool, client and bodies, after a warm-up; appends its CPU per write (ms) to ``cpu``."""
     with live_servers(settings, count=processes, extra_env={**env, "PYTHONPATH": src}) as urls:
         raw = MultiHttp(urls)
-        pids = server_pids(urls)
-        await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=200)  # warm-up
-        cpu0 = cpu_seconds(pids)
-        b = await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=ops)
-        cpu.append((cpu_seconds(pids) - cpu0) / max(1, b.ok) * 1000)
+        b = await warm_measured_run(api_op(raw, headers), server_pids(urls), concurrency=CONCURRENCY, warmup=200, total=ops, cpu=cpu)
         await raw.close()
     return b
 
@@ -279,10 +275,7 @@ async def _floor_run(settings: Settings, processes: int, headers: dict[str, str]
     env = {"STACK_FLOOR_DSN": driver_dsn(settings), "STACK_FLOOR_POOL": str(max(1, CONCURRENCY // processes))}
     with api_server(settings, processes, app="bench.stack_floor:app", extra_env=env) as (base, pids):
         raw = RawHttp(base)
-        await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=200)  # warm-up
-        cpu0 = cpu_seconds(pids)
-        f = await run_load_raw(api_op(raw, headers), concurrency=CONCURRENCY, total=ops)
-        cpu.append((cpu_seconds(pids) - cpu0) / max(1, f.ok) * 1000)
+        f = await warm_measured_run(api_op(raw, headers), pids, concurrency=CONCURRENCY, warmup=200, total=ops, cpu=cpu)
         await raw.close()
     return f
 

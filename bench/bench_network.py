@@ -54,6 +54,7 @@ from bench.common import (
     report,
     run_load_raw,
     top_frames,
+    warm_measured_run,
 )
 from taquilla.core.settings import Settings
 
@@ -223,11 +224,8 @@ async def _floor_run(settings: Settings, workers: int, tokens: list[dict[str, st
     env = {"STACK_FLOOR_DSN": driver_dsn(settings), "STACK_FLOOR_POOL": str(CONCURRENCY // workers)}
     headers = [{**t, "X-Vendedor": f"usr_b{w}"} for w, t in enumerate(tokens)]
     with api_server(settings, workers, app="bench.stack_floor:app", extra_env=env) as (base, pids):
-        raw = RawHttp(base)
-        await run_load_raw(api_sale(raw, headers, sorteo), concurrency=CONCURRENCY, total=300)  # warm-up: both processes, prepared statements
-        cpu0 = cpu_seconds(pids)
-        f = await run_load_raw(api_sale(raw, headers, sorteo), concurrency=CONCURRENCY, total=sales)
-        cpu.append((cpu_seconds(pids) - cpu0) / max(1, f.ok) * 1000)
+        raw = RawHttp(base)  # the warm-up reaches both processes and prepares the statements
+        f = await warm_measured_run(api_sale(raw, headers, sorteo), pids, concurrency=CONCURRENCY, warmup=300, total=sales, cpu=cpu)
         await raw.close()
     return f
 
@@ -238,10 +236,7 @@ async def _against_run(settings: Settings, workers: int, tokens: list[dict[str, 
     under the same ``uvicorn --workers N``, client and bodies, after a warm-up; appends its CPU per ticket (ms)."""
     with api_server(settings, workers, extra_env={"PYTHONPATH": src}) as (base, pids):
         raw = RawHttp(base)
-        await run_load_raw(api_sale(raw, tokens, sorteo), concurrency=CONCURRENCY, total=300)  # warm-up
-        cpu0 = cpu_seconds(pids)
-        b = await run_load_raw(api_sale(raw, tokens, sorteo), concurrency=CONCURRENCY, total=sales)
-        cpu.append((cpu_seconds(pids) - cpu0) / max(1, b.ok) * 1000)
+        b = await warm_measured_run(api_sale(raw, tokens, sorteo), pids, concurrency=CONCURRENCY, warmup=300, total=sales, cpu=cpu)
         await raw.close()
     return b
 

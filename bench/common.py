@@ -254,6 +254,18 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+
+async def warm_measured_run(
+    op: Callable[[int, int], Awaitable[bool]], pids: list[int], *, concurrency: int, warmup: int, total: int, cpu: list[float]
+) -> Stats:
+    """``warmup`` unmeasured operations (connections, prepared statements), then ``total`` measured ones at
+    ``concurrency``; appends the CPU of ``pids`` per successful operation (ms) to ``cpu``."""
+    await run_load_raw(op, concurrency=concurrency, total=warmup)
+    cpu0 = cpu_seconds(pids)
+    stats = await run_load_raw(op, concurrency=concurrency, total=total)
+    cpu.append((cpu_seconds(pids) - cpu0) / max(1, stats.ok) * 1000)
+    return stats
+
 class PySpy:
     """Sample the API processes with py-spy while a measured run goes on (``.venv/bin/py-spy``).
 
