@@ -124,21 +124,28 @@ async def test_route_prefilter_selects_the_same_routes(app: Any) -> None:
         assert got == expected, case
 
 
+async def _driver_probe(build: Builders, table: str) -> tuple[Any, list[str], Any]:
+    """For the driver-transaction tests: a stand-in request of the app, a probe ``table (n int)``, and
+    ``note(tag)``, an after-commit callback body that appends ``tag`` to the returned list."""
+    from types import SimpleNamespace
+
+    async with build.app.state.engine.begin() as c:
+        await c.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {table} (n int)")
+    ran: list[str] = []
+
+    async def note(tag: str) -> None:
+        ran.append(tag)
+
+    return SimpleNamespace(app=build.app), ran, note
+
+
 async def test_driver_transaction_keeps_request_transaction_contract(build: Builders) -> None:
     """``db.driver_transaction`` (the hot writes' transaction without an ORM session): commit then after-commit
     callbacks; an error rolls back and drops them; a request cancelled mid-statement leaves the pool usable."""
     import asyncio
-    from types import SimpleNamespace
-
     from taquilla.core.db import after_commit, driver_transaction
 
-    request: Any = SimpleNamespace(app=build.app)
-    ran: list[str] = []
-    async with build.app.state.engine.begin() as c:
-        await c.exec_driver_sql("CREATE TABLE IF NOT EXISTS driver_tx_probe (n int)")
-
-    async def note(tag: str) -> None:
-        ran.append(tag)
+    request, ran, note = await _driver_probe(build, "driver_tx_probe")
 
     async with driver_transaction(request) as tx:
         await tx.connection.execute("INSERT INTO driver_tx_probe VALUES (1)")
@@ -179,17 +186,9 @@ async def test_driver_statement_is_one_statements_transaction(build: Builders) -
     """``db.driver_statement`` (a write that is one self-checking statement, no BEGIN/COMMIT): the statement
     commits on its own, the after-commit callbacks run after the block and are dropped when it raises, and an
     idempotency key is refused (its claim is a transaction-scoped lock that would end with its statement)."""
-    from types import SimpleNamespace
-
     from taquilla.core.db import after_commit, driver_statement
 
-    request: Any = SimpleNamespace(app=build.app)
-    ran: list[str] = []
-    async with build.app.state.engine.begin() as c:
-        await c.exec_driver_sql("CREATE TABLE IF NOT EXISTS driver_stmt_probe (n int)")
-
-    async def note(tag: str) -> None:
-        ran.append(tag)
+    request, ran, note = await _driver_probe(build, "driver_stmt_probe")
 
     async with driver_statement(request) as tx:
         assert not tx.connection.is_in_transaction()

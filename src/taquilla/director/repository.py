@@ -206,10 +206,7 @@ async def insert_payment(session: AsyncSession | DriverTransaction, entry: NewEn
 async def balances(session: AsyncSession, organizer_id: str) -> list[dict[str, Any]]:
     """Per currency (sorted): tickets, equivalent tickets, assigned cents, payment cents — whole ledger."""
     conn = await driver_connection(session)
-    return [
-        {"currency": c, "tickets": int(t), "ticketsEquivalent": int(te), "assigned": int(a), "payments": int(p)}
-        for c, t, te, a, p in await conn.fetch(BALANCES_SQL, organizer_id)
-    ]
+    return _balance_rows(await conn.fetch(BALANCES_SQL, organizer_id), 0)
 
 
 # ------------------------------------------------------------------- reads
