@@ -158,13 +158,13 @@ def driver_sale(pool: asyncpg.Pool):
         vendedor, ventana = f"usr_b{worker}", f"ven_b{worker % 4}"
         tid = "tkt_" + uuid.uuid4().hex[:24]
         async with pool.acquire() as conn, conn.transaction():
-            ctx = await conn.fetchrow(SALE_CONTEXT_SQL, vendedor, "sor_b")
+            ctx = await conn.fetchrow(SALE_CONTEXT_SQL, vendedor, "sor_b", sorted(set(numbers)))
             total = sum(amounts)
             await conn.fetchrow(
                 SELL_SQL, tid, ctx[21], ctx[10], "sor_b", "lot_b", ventana, vendedor, total, total * 8 // 100, total // 10,
                 vendedor, ["jug_" + uuid.uuid4().hex[:24] for _ in numbers], numbers, ["NUMERO"] * 3, amounts,
                 [ctx[15]] * 3, [Decimal(8)] * 3, [a * 8 // 100 for a in amounts], [Decimal(10)] * 3, [a // 10 for a in amounts],
-                "ban_b",
+                "ban_b", ctx[26] > 0,
             )
         return True
 

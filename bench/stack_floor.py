@@ -60,12 +60,12 @@ async def _sale(scope, body: dict) -> dict:  # noqa: ANN001
     amounts = [int(j["amount"]) * 100 for j in body["jugadas"]]
     total, tid = sum(amounts), "tkt_" + uuid.uuid4().hex[:24]
     async with _POOL[0].acquire() as conn, conn.transaction():
-        ctx = await conn.fetchrow(SALE_CONTEXT_SQL, vendedor, body["sorteoId"])
+        ctx = await conn.fetchrow(SALE_CONTEXT_SQL, vendedor, body["sorteoId"], sorted(set(numbers)))
         row = await conn.fetchrow(
             SELL_SQL, tid, ctx[21], ctx[10], ctx[8], ctx[12], ctx[3], vendedor, total, total * 8 // 100, total // 10,
             vendedor, ["jug_" + uuid.uuid4().hex[:24] for _ in numbers], numbers, ["NUMERO"] * len(numbers), amounts,
             [ctx[15]] * len(numbers), [_EIGHT] * len(numbers), [a * 8 // 100 for a in amounts], [_TEN] * len(numbers),
-            [a // 10 for a in amounts], ctx[22],
+            [a // 10 for a in amounts], ctx[22], ctx[26] > 0,
         )
     return {"data": {"id": tid, "ticketNumber": row[0], "createdAt": row[1].isoformat(), "totalAmount": total / 100,
                      "jugadas": [{"number": n, "amount": a / 100} for n, a in zip(numbers, amounts, strict=True)]}}

@@ -154,9 +154,20 @@ async def _fetch(net: Net, sql: str, *args: Any) -> list[Any]:
     return rows
 
 
+_COUNTERS_SQL = """
+SELECT level, owner_id, amount_cents FROM network_number_sales WHERE sorteo_id = $1 AND number = $2
+ UNION ALL
+SELECT 0, '', SUM(amount_cents) FROM network_number_sales WHERE sorteo_id = $1 AND number = $2 AND level = 2
+ UNION ALL
+SELECT 1, v.banca_id, SUM(x.amount_cents) FROM network_number_sales x JOIN ventanas v ON v.id = x.owner_id
+ WHERE x.sorteo_id = $1 AND x.number = $2 AND x.level = 2 GROUP BY v.banca_id
+"""
+
+
 async def _counters(net: Net, sorteo_id: str, number: str) -> dict[tuple[int, str], int]:
-    rows = await _fetch(net, "SELECT level, owner_id, amount_cents FROM network_number_sales WHERE sorteo_id = $1 AND number = $2",
-                        sorteo_id, number)
+    """The vendedores' and ventanas' rows of ``number`` (levels 3, 2) with the sums the sale derives from the
+    ventanas' rows (in all, per banca: levels 0, 1), as ``{(level, owner): cents}`` without zeros."""
+    rows = await _fetch(net, _COUNTERS_SQL, sorteo_id, number)
     return {(int(r[0]), r[1]): int(r[2]) for r in rows if r[2]}  # a fully cancelled number keeps rows at 0
 
 
@@ -193,7 +204,7 @@ async def test_a_cancellation_gives_its_cents_back_to_the_number_and_the_sums_eq
 
 
 async def test_the_sale_write_waits_for_a_concurrent_sale_of_the_number_and_sees_its_cents(net: Net, settings: Settings) -> None:
-    """The guard: ``SELL_SQL`` of a second sale of the same number blocks on the first's row locks until it commits,
+    """The guard: ``SELL_SQL`` of a second sale of the same number by the same ventana blocks on the first's row locks until it commits,
     then returns the sum including the first sale (1200 > a maxTotal of 1000: the service would refuse)."""
     import asyncpg
 
@@ -207,7 +218,7 @@ async def test_the_sale_write_waits_for_a_concurrent_sale_of_the_number_and_sees
 
     def args(i: int) -> list[Any]:
         return [f"tkt_guard{i}", 0, day, x["s"]["id"], x["lot"]["id"], x["ventana"]["id"], x["v"]["id"], 600, 0, 0, "guard",
-                [f"jug_guard{i}"], ["43"], ["NUMERO"], [600], [90], [0], [0], [0], [0], x["banca"]["id"]]
+                [f"jug_guard{i}"], ["43"], ["NUMERO"], [600], [90], [0], [0], [0], [0], x["banca"]["id"], False]
 
     try:
         await a.execute("BEGIN")
@@ -219,8 +230,100 @@ async def test_the_sale_write_waits_for_a_concurrent_sale_of_the_number_and_sees
         assert not second.done()  # queued on the number's rows
         await a.execute("COMMIT")
         row = await asyncio.wait_for(second, 10)
-        assert dict(zip(row[5], row[6], strict=True)) == {0: 1200, 1: 1200, 2: 1200, 3: 1200}
+        assert dict(zip(row[5], row[6], strict=True)) == {2: 1200, 3: 1200}
         await b.execute("ROLLBACK")
     finally:
         await a.close()
         await b.close()
+
+
+async def test_only_the_sales_a_shared_limit_binds_queue_on_its_lock_and_they_see_each_other(net: Net, settings: Settings) -> None:
+    """Two ventanas of one banca sell number 44 in open transactions. Without a limit over both ventanas the
+    second sale's statements never wait for the first (no shared row or lock). Under a banca ``maxTotal`` on 44
+    the second sale's context statement queues on the first's shared limit lock until it commits, and its write
+    derives the banca's and the overall sum with the first sale's cents (1200, what the service checks)."""
+    import asyncpg
+
+    from taquilla.core.infra import to_driver_url
+    from taquilla.network.sales.repository import SALE_CONTEXT_SQL, SELL_SQL
+
+    x = await _setup(net)
+    ventana2 = await net.ventana(x["banca"]["id"])
+    v2 = await net.vendedor(ventana2["id"])
+    day = date.fromisoformat(x["s"]["businessDate"])
+    sellers = [(x["ventana"]["id"], x["v"]["id"]), (ventana2["id"], v2["id"])]
+    a = await asyncpg.connect(to_driver_url(settings.database_url))
+    b = await asyncpg.connect(to_driver_url(settings.database_url))
+
+    def args(i: int, shared: bool) -> list[Any]:
+        ventana, vendedor = sellers[i % 2]
+        return [f"tkt_shared{i}", 0, day, x["s"]["id"], x["lot"]["id"], ventana, vendedor, 600, 0, 0, "shared",
+                [f"jug_shared{i}"], ["44"], ["NUMERO"], [600], [90], [0], [0], [0], [0], x["banca"]["id"], shared]
+
+    async def sale(conn: asyncpg.Connection, i: int) -> tuple[int, Any]:
+        ctx = await conn.fetchrow(SALE_CONTEXT_SQL, sellers[i % 2][1], x["s"]["id"], ["44"])
+        return ctx[-1], await conn.fetchrow(SELL_SQL, *args(i, ctx[-1] > 0))
+
+    try:
+        for conn in (a, b):
+            await conn.execute("BEGIN")
+        locks, _ = await sale(a, 0)
+        locks2, row = await asyncio.wait_for(sale(b, 1), 5)  # does not wait for a
+        assert (locks, locks2) == (0, 0) and dict(zip(row[5], row[6], strict=True)) == {2: 600, 3: 600}
+        for conn in (a, b):
+            await conn.execute("ROLLBACK")
+
+        await net.post("/api/v1/restrictions", {"bancaId": x["banca"]["id"], "number": "44", "maxTotal": 10})
+        for conn in (a, b):
+            await conn.execute("BEGIN")
+        locks, _ = await sale(a, 2)
+        second = asyncio.create_task(sale(b, 3))
+        await asyncio.sleep(0.5)
+        assert locks == 1 and not second.done()  # queued on the banca's lock of 44
+        await a.execute("COMMIT")
+        locks2, row = await asyncio.wait_for(second, 10)
+        assert locks2 == 1 and dict(zip(row[5], row[6], strict=True)) == {2: 600, 3: 600}
+        assert (list(row[7]), list(row[8]), list(row[9])) == (["44"], [600], [600])  # the other ventana's cents
+        await b.execute("ROLLBACK")
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_limits_over_several_ventanas_hold_under_parallel_sales_at_two_live_processes(net: Net, settings: Settings) -> None:
+    """The lotería's per-number limit (10.00) and a banca ``maxTotal`` (6.00 on 43) bind the sales of two ventanas,
+    whose rows are apart: 20 parallel sales of 1.00 on each number from both ventanas at two live processes sell
+    exactly 10.00 on 42 and 6.00 on 43; the stored rows and the derived sums equal the facts."""
+    lot = await net.loteria(maxAmountPerNumber=10)
+    banca = await net.banca()
+    ventanas = [await net.ventana(banca["id"]) for _ in range(2)]
+    vendedores = [await net.vendedor(v["id"]) for v in ventanas]
+    net.clock.set(datetime.now(UTC))  # the live processes use the real clock
+    s = await net.sorteo(lot["id"], datetime.now(UTC) + timedelta(days=3))
+    await net.post("/api/v1/restrictions", {"bancaId": banca["id"], "number": "43", "maxTotal": 6})
+
+    def body(i: int, number: str) -> dict[str, Any]:
+        return {"loteriaId": lot["id"], "sorteoId": s["id"], "vendedorId": vendedores[i % 2]["id"],
+                "jugadas": [{"type": "NUMERO", "number": number, "amount": 1}]}
+
+    with live_servers(settings, count=2, extra_env={"DB_POOL_SIZE": "6", "DB_MAX_OVERFLOW": "0"}) as urls:
+        async with httpx.AsyncClient(timeout=60) as http:
+            await asyncio.gather(*(http.get(f"{u}/api/v1/loterias", headers=net.admin) for u in urls for _ in range(8)))
+            replies = await asyncio.gather(*(
+                http.post(f"{urls[i % 2]}/api/v1/tickets", json=body(i // 2, number), headers=net.admin)
+                for i in range(40) for number in ("42", "43")
+            ))
+    by_code: dict[str, int] = {}
+    for r in replies:
+        assert r.status_code in (201, 409), r.text
+        key = "201" if r.status_code == 201 else r.json()["code"]
+        by_code[key] = by_code.get(key, 0) + 1
+    assert by_code == {"201": 16, "NUMBER_LIMIT_EXCEEDED": 30, "RESTRICTION_TOTAL_EXCEEDED": 34}
+    sold = {r[0]: int(r[1]) for r in await _fetch(
+        net, "SELECT number, SUM(amount_cents) FROM network_jugadas WHERE sorteo_id = $1 GROUP BY number", s["id"])}
+    assert sold == {"42": 1000, "43": 600}
+    for number in ("42", "43"):
+        counters = await _counters(net, s["id"], number)
+        assert counters[(0, "")] == counters[(1, banca["id"])] == sold[number]
+        assert sum(counters.get((2, v["id"]), 0) for v in ventanas) == sold[number]
+    assert (await net.reconcile())["differences"] == []

@@ -70,6 +70,8 @@ class SaleContext:
     """The lotería's active NUMERO multiplier for this sorteo (None: the lotería's base applies)."""
     restrictions: str | None
     """JSON array of the active restrictions of the vendedor, its ventana and its banca (None: none)."""
+    shared_locks: int | None
+    """How many shared limits' locks the context statement took (levels 0 and 1, see :data:`SALE_CONTEXT_SQL`)."""
 
 
 SALE_CONTEXT_SQL = """
@@ -104,19 +106,42 @@ SELECT p.vendedor_id, p.vendedor_active, p.vendedor_policy, p.ventana_id, p.vent
                    'number', r.number, 'maxAmount', r.max_amount_cents, 'maxTotal', r.max_total_cents,
                    'cutoff', r.sales_cutoff_minutes, 'date', r.applies_to_date, 'hour', r.applies_to_hour))
           FROM network_restrictions r
-         WHERE r.is_active AND (r.user_id = p.vendedor_id OR r.ventana_id = p.ventana_id OR r.banca_id = p.banca_id))
+         WHERE r.is_active AND (r.user_id = p.vendedor_id OR r.ventana_id = p.ventana_id OR r.banca_id = p.banca_id)),
+       (SELECT count(pg_advisory_xact_lock(k.key)) FROM (
+            SELECT DISTINCT hashtextextended(s.id || '/' || n.number || '/' || w.level || '/' || w.owner_id, 0) AS key
+              FROM unnest($3::text[]) AS n(number)
+             CROSS JOIN LATERAL (
+                   SELECT 0 AS level, '' AS owner_id WHERE s.max_per_number_cents IS NOT NULL
+                    UNION ALL
+                   SELECT 1, p.banca_id WHERE EXISTS (
+                          SELECT 1 FROM network_restrictions r
+                           WHERE r.is_active AND r.banca_id = p.banca_id AND r.ventana_id IS NULL AND r.user_id IS NULL
+                             AND r.max_total_cents IS NOT NULL AND (r.number IS NULL OR r.number = n.number))
+             ) AS w
+             WHERE s.id IS NOT NULL AND p.banca_id IS NOT NULL
+             ORDER BY 1) AS k)
   FROM (SELECT 1) one LEFT JOIN p ON true LEFT JOIN s ON true
 """
 """The vendedor with its ventana and banca (activity, policies), the sorteo (locked FOR KEY SHARE:
 an evaluation waits for the sale and vice versa) with its lotería and frozen cutoff, the day's ticket
 counter base, the lotería's active NUMERO multiplier and the active restrictions of the seller's
-user, ventana and banca (one round trip; measured in docs/network.md "The sale")."""
+user, ventana and banca (one round trip; measured in docs/network.md "The sale").
+
+Last column: the **shared limits' locks** of the ticket's numbers ``$3`` — a transaction advisory lock per
+(sorteo, number, level, owner) where a limit over more than one ventana may bind: level 0 (all sales) when the
+lotería has a per-number limit, level 1 (the banca) when an active banca rule has a ``maxTotal`` on the number
+or on every number (a superset of the rules :func:`~taquilla.network.rules.enforcement.check_restrictions`
+picks). Keys in one global order (no deadlock between two sales), taken before any row lock of the sale. The sales
+these limits bind queue on them, so the sums :data:`SELL_SQL` derives in its later snapshot include every such
+sale that came before (see :data:`SELL_SQL`); the others take no shared lock."""
 
 
-async def sale_context(session: AsyncSession | DriverTransaction, vendedor_id: str, sorteo_id: str) -> SaleContext:
-    """:data:`SALE_CONTEXT_SQL` for one sale."""
+async def sale_context(
+    session: AsyncSession | DriverTransaction, vendedor_id: str, sorteo_id: str, numbers: Sequence[str]
+) -> SaleContext:
+    """:data:`SALE_CONTEXT_SQL` for one sale of ``numbers`` (the ticket's, sorted; takes their shared limits' locks)."""
     conn = await driver_connection(session)
-    return SaleContext(*(await conn.fetchrow(SALE_CONTEXT_SQL, vendedor_id, sorteo_id)))
+    return SaleContext(*(await conn.fetchrow(SALE_CONTEXT_SQL, vendedor_id, sorteo_id, numbers)))
 
 
 OPEN_DAY_SQL = """
@@ -152,21 +177,27 @@ SELECT j.number, SUM(j.amount_cents),
  GROUP BY j.number
 """
 """The facts' sums per number of a sorteo (in all, by the vendedor $3, the ventana $4, the banca $5): what
-``network_number_sales`` holds, recomputed (tests compare the two). Not on the sale's path: at 10,000
+``network_number_sales`` holds (the vendedor's and the ventana's rows) and :data:`SELL_SQL` derives from it
+(in all, the banca), recomputed (tests compare them). Not on the sale's path: at 10,000
 jugadas it cost 2.95 ms per sale and grows with every sale of the sorteo (bench/README.md "Lottery sale")."""
 
 
 @dataclass(frozen=True, slots=True)
 class SoldOnNumber:
-    """Cents sold on one number of a sorteo: in all, by the vendedor, its ventana, its banca (levels 3, 2, 1)."""
+    """Cents sold on one number of a sorteo: in all, by its banca, its ventana, the vendedor (levels 0–3).
 
-    total: int = 0
+    ``total`` and ``banca`` are None when the sale did not derive them (no shared limit to check)."""
+
+    total: int | None = 0
     vendedor: int = 0
     ventana: int = 0
-    banca: int = 0
+    banca: int | None = 0
 
     def at_level(self, level: int) -> int:
-        return (self.banca, self.ventana, self.vendedor)[level - 1]
+        """The cents at ``level``; raises AssertionError for a sum the sale did not derive (a missing lock)."""
+        value = (self.total, self.banca, self.ventana, self.vendedor)[level]
+        assert value is not None, f"level {level} was not derived by this sale"
+        return value
 
 
 INSERT_SALE_SQL = """
@@ -190,8 +221,7 @@ SELECT ticket_number, created_at FROM t
 _COUNT_NUMBERS = """
     INSERT INTO network_number_sales AS x (sorteo_id, number, level, owner_id, amount_cents)
     SELECT $4, w.number, k.level, k.owner_id, w.amount
-      FROM w CROSS JOIN (VALUES (0::smallint, ''::text), (1::smallint, $21::text), (2::smallint, $6::text),
-                                (3::smallint, $7::text)) AS k(level, owner_id)
+      FROM w CROSS JOIN (VALUES (2::smallint, $6::text), (3::smallint, $7::text)) AS k(level, owner_id)
      ORDER BY w.number, k.level, k.owner_id
     ON CONFLICT (sorteo_id, number, level, owner_id)
     DO UPDATE SET amount_cents = x.amount_cents + EXCLUDED.amount_cents
@@ -218,25 +248,40 @@ WITH w AS (
     SELECT u.id, $1, $4, u.number, u.bet_type, u.amount, u.mult, u.cp, u.cc, u.lp, u.lc, false, 0
       FROM unnest($12::text[], $13::text[], $14::text[], $15::bigint[], $16::numeric[], $17::numeric[], $18::bigint[],
                   $19::numeric[], $20::bigint[]) AS u(id, number, bet_type, amount, mult, cp, cc, lp, lc)
+), d AS (
+    SELECT x.number, SUM(x.amount_cents) AS total, COALESCE(SUM(x.amount_cents) FILTER (WHERE v.banca_id = $21), 0) AS banca
+      FROM network_number_sales x JOIN ventanas v ON v.id = x.owner_id
+     WHERE $22 AND x.sorteo_id = $4 AND x.number IN (SELECT w.number FROM w) AND x.level = 2 AND x.owner_id <> $6
+     GROUP BY x.number
 )
 SELECT t.ticket_number, t.created_at, (SELECT count(*) FROM r), (SELECT count(*) FROM w),
-       ARRAY(SELECT n.number FROM n), ARRAY(SELECT n.level FROM n), ARRAY(SELECT n.amount_cents FROM n)
+       ARRAY(SELECT n.number FROM n), ARRAY(SELECT n.level FROM n), ARRAY(SELECT n.amount_cents FROM n),
+       ARRAY(SELECT d.number FROM d), ARRAY(SELECT d.total FROM d), ARRAY(SELECT d.banca FROM d)
   FROM t
 """
 """The whole sale's write in one statement (one round trip, one prepared statement):
 
-1. ``n``: adds the ticket's cents per number to ``network_number_sales`` (in all, banca $21, ventana $6,
-   vendedor $7) in key order and returns the new sums. The row locks queue concurrent sales of one number
-   until the holder commits (READ COMMITTED re-reads the committed row), so the service's check of a
-   per-number limit on these sums is exact; a refused sum (would leave BIGINT) is missing from the result;
+1. ``n``: adds the ticket's cents per number to ``network_number_sales`` — the ventana's row ($6, level 2) and
+   the vendedor's ($7, level 3) — in key order and returns the new sums. The row locks queue concurrent sales
+   of one number by one ventana until the holder commits (READ COMMITTED re-reads the committed row), so the
+   service's check of a ventana's or a vendedor's limit on these sums is exact; a refused sum (would leave
+   BIGINT) is missing from the result;
 2. ``r``: the rollup delta of the ticket (:func:`taquilla.network.rollup.add_sql`: its cents, 1 ticket, its
    jugadas, ``last_ticket_at`` = ``now()``, the ticket's ``created_at``), after ``n`` (lock order
    number rows → rollup row, as a cancellation); no row when a day's sum would leave BIGINT;
-3. ``t``/``j``: the ticket and its jugadas (``unnest``).
+3. ``t``/``j``: the ticket and its jugadas (``unnest``);
+4. ``d`` (only when ``$22``): the sums of the *other* ventanas' rows of each number, in all and in the banca
+   $21 — with ``n``'s own ventana row, the number's cents in all (level 0) and in the banca (level 1). No row
+   holds those two sums: every sale would lock it, so every vendedor of the network would queue on each
+   number. They are exact for a sale that took the number's shared limit lock in :data:`SALE_CONTEXT_SQL`:
+   this statement's snapshot follows that lock, so it sees every sale the limit bound that came before; a
+   sale the limit does not bind commits without the lock and counts in the sums of the sales after it.
 
-Returns ``(ticket_number, created_at, rollup rows (1), numbers, [number], [level], [cents after the sale])``.
-A refusal raised after it rolls the whole request back. Measured in bench/README.md "Lottery sale": it replaced
-five round trips (advisory locks, the facts' sum, the rollup, the insert) whose sum grew with the sorteo's sales."""
+Returns ``(ticket_number, created_at, rollup rows (1), numbers, [number], [level], [cents after the sale],
+[number], [others' cents in all], [others' cents in the banca])``. A refusal raised after it rolls the whole
+request back. Measured in bench/README.md "Lottery sale": it replaced five round trips (advisory locks, the
+facts' sum, the rollup, the insert) whose sum grew with the sorteo's sales; the shared rows of levels 0 and 1
+went in session 7 ("Lottery sale without shared number rows")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,8 +295,12 @@ class SaleWrite:
     """``{number: sums after this sale}``; None when a sum would leave BIGINT (nothing may be kept)."""
 
 
-async def sell(session: AsyncSession | DriverTransaction, ticket: Any, jugadas: Sequence[Any], counter_base: int, banca_id: str) -> SaleWrite:
-    """:data:`SELL_SQL` for ``ticket`` and ``jugadas`` (objects with the columns' attribute names)."""
+async def sell(
+    session: AsyncSession | DriverTransaction, ticket: Any, jugadas: Sequence[Any], counter_base: int, banca_id: str,
+    shared_sums: bool,
+) -> SaleWrite:
+    """:data:`SELL_SQL` for ``ticket`` and ``jugadas`` (objects with the columns' attribute names); ``shared_sums``:
+    derive each number's cents in all and in the banca (only under the locks of :data:`SALE_CONTEXT_SQL`)."""
     conn = await driver_connection(session)
     row = await conn.fetchrow(
         SELL_SQL,
@@ -261,15 +310,22 @@ async def sell(session: AsyncSession | DriverTransaction, ticket: Any, jugadas: 
         [j.id for j in jugadas], [j.number for j in jugadas], [j.bet_type for j in jugadas],
         [j.amount_cents for j in jugadas], [j.multiplier_x for j in jugadas], [j.commission_percent for j in jugadas],
         [j.commission_cents for j in jugadas], [j.listero_commission_percent for j in jugadas],
-        [j.listero_commission_cents for j in jugadas], banca_id,
+        [j.listero_commission_cents for j in jugadas], banca_id, shared_sums,
     )
     numbers, levels, cents = row[4], row[5], row[6]
     sold = None
-    if len(numbers) == 4 * row[3]:
-        sums: dict[str, list[int]] = {}
+    if len(numbers) == 2 * row[3]:
+        mine: dict[str, dict[int, int]] = {}
         for number, level, amount in zip(numbers, levels, cents, strict=True):
-            sums.setdefault(number, [0, 0, 0, 0])[level] = amount
-        sold = {k: SoldOnNumber(total=v[0], banca=v[1], ventana=v[2], vendedor=v[3]) for k, v in sums.items()}
+            mine.setdefault(number, {})[level] = amount
+        others = {number: (int(total), int(banca)) for number, total, banca in zip(row[7], row[8], row[9], strict=True)}
+        sold = {}
+        for number, own in mine.items():
+            total, banca = others.get(number, (0, 0))
+            sold[number] = SoldOnNumber(
+                total=total + own[2] if shared_sums else None, banca=banca + own[2] if shared_sums else None,
+                ventana=own[2], vendedor=own[3],
+            )
     return SaleWrite(int(row[0]), row[1], bool(row[2]), sold)
 
 
@@ -278,16 +334,15 @@ INSERT INTO network_number_sales AS x (sorteo_id, number, level, owner_id, amoun
 SELECT j.sorteo_id, j.number, k.level, k.owner_id, -SUM(j.amount_cents)
   FROM network_jugadas j
   JOIN network_tickets t ON t.id = j.ticket_id
-  JOIN ventanas v ON v.id = t.ventana_id
- CROSS JOIN LATERAL (VALUES (0::smallint, ''::text), (1::smallint, v.banca_id::text), (2::smallint, t.ventana_id::text),
-                            (3::smallint, t.vendedor_id::text)) AS k(level, owner_id)
+ CROSS JOIN LATERAL (VALUES (2::smallint, t.ventana_id::text), (3::smallint, t.vendedor_id::text)) AS k(level, owner_id)
  WHERE j.ticket_id = $1
  GROUP BY j.sorteo_id, j.number, k.level, k.owner_id
  ORDER BY j.sorteo_id, j.number, k.level, k.owner_id
 ON CONFLICT (sorteo_id, number, level, owner_id) DO UPDATE SET amount_cents = x.amount_cents + EXCLUDED.amount_cents
 """
 """A cancelled ticket's cents leave ``network_number_sales`` (rows in key order, after the ticket's lock,
-before the rollup row: the sale's lock order)."""
+before the rollup row: the sale's lock order). It takes no shared limit lock: cents leaving a number never
+push a sum over a limit."""
 
 
 async def uncount_ticket(session: AsyncSession, ticket_id: str) -> None:

@@ -13,8 +13,8 @@
 * **Cancellation**: an ACTIVE ticket, before the cutoff. **Prize payment**: part or all of an
   evaluated winner's unpaid prize, never more; reversal (ADMIN or the listero) keeps the row.
 * Every fact change goes through :mod:`taquilla.network.rollup` in the same transaction.
-* Lock order of every ticket write: sorteo (KEY SHARE) → ticket (UPDATE) → prize payment → per-number sums
-  (``network_number_sales``, key order) → rollup row.
+* Lock order of every ticket write: sorteo (KEY SHARE) and a sale's shared limit locks (advisory, key order) →
+  ticket (UPDATE) → prize payment → per-number sums (``network_number_sales``, key order) → rollup row.
 """
 
 from __future__ import annotations
@@ -194,7 +194,8 @@ def _check_number_limits(
 ) -> None:
     """The lotería's per-number limit (all sales of the sorteo) and each number's restriction ``maxTotal``
     (the sales of the rule's banca, ventana or user), on the sums *after* this sale that the sale's write
-    returned under its per-number row locks (``repo.SELL_SQL``); a refusal rolls the write back."""
+    returned under its per-number row locks and, for the sums in all and in the banca, the shared limits'
+    locks of its context (``repo.SELL_SQL``); a refusal rolls the write back."""
     limit = ctx.max_per_number_cents
     if limit is None and not totals:
         return
@@ -203,8 +204,8 @@ def _check_number_limits(
         wanted[number] = wanted.get(number, 0) + cents
     for number in sorted(wanted):
         on, mine = sold.get(number, SoldOnNumber()), wanted[number]
-        if limit is not None and on.total > limit:
-            left = max(0, limit - (on.total - mine))
+        if limit is not None and on.at_level(0) > limit:
+            left = max(0, limit - (on.at_level(0) - mine))
             raise Conflict(
                 f"Number {number} would exceed its limit for this sorteo (available {from_cents(left):.2f}).",
                 code="NUMBER_LIMIT_EXCEEDED",
@@ -224,15 +225,17 @@ def _check_number_limits(
 async def sell(session: AsyncSession | DriverTransaction, scope: NetworkScope, body: TicketIn, now: datetime) -> SoldTicket:
     """Sell a ticket (all-or-nothing); ``now`` is the sale instant (UTC). See the module docstring.
 
-    Driver SQL only, so the hand-resolved route runs it on a :class:`DriverTransaction`. Two round trips: the context (``repo.SALE_CONTEXT_SQL``) and the write (``repo.SELL_SQL``: per-number
-    sums, rollup, ticket and jugadas); the per-number limits are checked on the sums the write returns.
+    Driver SQL only, so the hand-resolved route runs it on a :class:`DriverTransaction`. Two round trips: the
+    context (``repo.SALE_CONTEXT_SQL``, which also takes the locks of the limits shared by several ventanas) and
+    the write (``repo.SELL_SQL``: per-number sums, rollup, ticket and jugadas); the per-number limits are checked
+    on the sums the write returns (in all and in the banca only when such a limit applies).
 
     Raises Forbidden ``VENDEDOR_OUT_OF_SCOPE``; NotFound ``VENDEDOR_NOT_FOUND`` / ``SORTEO_NOT_FOUND``;
     BadRequest ``VENDEDOR_REQUIRED``, ``INVALID_NUMBER``, ``AMOUNT_ROUNDS_TO_ZERO``, ``AMOUNT_TOO_LARGE``,
     ``REVENTADO_NOT_ALLOWED``; Conflict ``INACTIVE``, ``SORTEO_NOT_OPEN``, ``SALES_CLOSED``,
     ``BET_LIMIT_EXCEEDED``, ``NUMBER_LIMIT_EXCEEDED``, ``RESTRICTION_*``.
     """
-    ctx = await repo.sale_context(session, _seller(scope, body.vendedorId), body.sorteoId)
+    ctx = await repo.sale_context(session, _seller(scope, body.vendedorId), body.sorteoId, sorted({j.number for j in body.jugadas}))
     lines = _check_sale(ctx, scope, body, now)
     assert ctx.scheduled_at is not None
     totals = check_restrictions(ctx.restrictions, lines, now, ctx.scheduled_at)
@@ -254,7 +257,8 @@ async def sell(session: AsyncSession | DriverTransaction, scope: NetworkScope, b
         listero_commission_cents=sum(j.listero_commission_cents for j in jugadas), created_by=scope.user_id, jugadas=jugadas,
     )
     base = ctx.counter_base if ctx.counter_base is not None else await repo.day_counter_base(session, ctx.business_date)
-    done = await repo.sell(session, ticket, jugadas, base, ctx.banca_id)
+    shared = ctx.max_per_number_cents is not None or any(r.level == 1 for r in totals.values())
+    done = await repo.sell(session, ticket, jugadas, base, ctx.banca_id, shared)
     if done.sold is None:
         raise AmountTooLarge("The cents sold on a number of this sorteo would exceed what can be stored.")
     _check_number_limits(ctx, lines, totals, done.sold)
