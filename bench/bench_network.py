@@ -12,7 +12,9 @@ DATABASE_URL/REDIS_URL:
   sale's context and write statements of ``sales.repository``, one transaction per sale, asyncpg
   pool of 32: the same SQL work, without HTTP, auth, validation or Python rules — the ratio
   API/driver) and the plain SQL of the same facts (INSERT ticket + 3 jugadas) — the ratio API/SQL;
-  the load average of the machine over the run is printed beside them (2 shared cores);
+  the load average of the machine over the run is printed beside them (2 shared cores), and what the
+  database's backends did during the first API and driver runs (``WaitSampler``: ``Lock:…`` = queued on a
+  row or transaction lock, ``client`` = idle in transaction, waiting for the API);
   ``--profile`` samples the API processes with py-spy during one extra API run and prints the
   hottest frames;
 * **statement**: ``GET /api/v1/accounts/statement?dimension=ventana&ventanaId=…&month=…`` on the
@@ -46,6 +48,7 @@ from rich.console import Console
 from bench.common import (
     RawHttp,
     Stats,
+    WaitSampler,
     api_server,
     bench_settings,
     cpu_seconds,
@@ -267,6 +270,7 @@ async def main(settings: Settings, sales: int, tickets: int, runs: int, sales_on
     floor_tput, floor_med, floor_p99, floor_cpu = [], [], [], []
     ag_tput, ag_med, ag_p99, against_cpu = [], [], [], []
     spy_files: list[str] = []
+    waits = ("", "")
     with api_server(settings, workers) as (base, pids):
         async with httpx.AsyncClient(timeout=60) as http:
             tokens = []
@@ -282,7 +286,8 @@ async def main(settings: Settings, sales: int, tickets: int, runs: int, sales_on
             for r_ in range(runs):
                 loads.append(load_average())
                 cpu0 = cpu_seconds(pids)
-                a = await run_load_raw(api_sale(raw, tokens, sorteo), concurrency=CONCURRENCY, total=sales)
+                async with WaitSampler(dsn) as wa:
+                    a = await run_load_raw(api_sale(raw, tokens, sorteo), concurrency=CONCURRENCY, total=sales)
                 api_cpu.append((cpu_seconds(pids) - cpu0) / max(1, a.ok) * 1000)
                 if against:  # the other tree's API under the same layout, up only for its run
                     b = await _against_run(settings, workers, tokens, sorteo, sales, against, against_cpu)
@@ -294,8 +299,11 @@ async def main(settings: Settings, sales: int, tickets: int, runs: int, sales_on
                     floor_tput.append(f.throughput), floor_med.append(f.median_ms), floor_p99.append(f.p99_ms)
                 pool = await asyncpg.create_pool(dsn, min_size=CONCURRENCY, max_size=CONCURRENCY)
                 d = await run_load_raw(sql_sale(pool, _date(2000, 1, 1), (r_ + 1) * 10_000_000), concurrency=CONCURRENCY, total=sales)
-                v = await run_load_raw(driver_sale(pool), concurrency=CONCURRENCY, total=sales)
+                async with WaitSampler(dsn) as wd:
+                    v = await run_load_raw(driver_sale(pool), concurrency=CONCURRENCY, total=sales)
                 await pool.close()
+                if r_ == 0:
+                    waits = (wa.summary(5), wd.summary(5))
                 assert a.errors == 0 and d.errors == 0 and v.errors == 0, (a.errors, d.errors, v.errors)
                 drv_tput.append(v.throughput), drv_med.append(v.median_ms), drv_p99.append(v.p99_ms)
                 api_tput.append(a.throughput), api_med.append(a.median_ms), api_p99.append(a.p99_ms)
@@ -329,6 +337,8 @@ async def main(settings: Settings, sales: int, tickets: int, runs: int, sales_on
                ("this API / that API: throughput, CPU per ticket",
                 f"{m(api_tput) / m(ag_tput):.2f}, {m(api_cpu) / m(against_cpu):.2f}")] if ag_tput else []),
             ("load average (1 min) at each run's start, end", " ".join(loads)),
+            ("database backends in the first API run", waits[0]),
+            ("database backends in the first driver run", waits[1]),
         ],
     )
     if spy_files:

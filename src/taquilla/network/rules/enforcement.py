@@ -11,7 +11,8 @@ for each number of the ticket and each limit, the rule that applies:
 * ``maxAmount`` bounds each jugada, ``salesCutoffMinutes`` moves the sale's end to
   ``scheduledAt − minutes`` when earlier than the sorteo's own cutoff, ``maxTotal`` bounds the
   cents sold on the number in the sorteo by the rule's own scope (checked by the sale on the sums its
-  write returns under the per-number row locks of ``network_number_sales``,
+  write returns under the per-number row locks of ``network_number_sales`` — a banca rule's under the
+  shared limit lock its context statement takes —,
   :func:`taquilla.network.sales.service._check_number_limits`).
 
 Refusals are 409 and name the rule and the number (``details.ruleId``, ``details.number``).

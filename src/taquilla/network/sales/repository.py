@@ -1,10 +1,10 @@
 """Queries of lottery tickets and prize payments.
 
 The sale is the network's hot path (one request per ticket, all day, from every vendedor):
-its statements below are hand-written SQL on the request's asyncpg connection, named, three
-round trips per sale (context, rollup, insert) instead of the ORM's six. Measured with
+its statements below are hand-written SQL on the request's asyncpg connection, two round trips
+per sale (:data:`SALE_CONTEXT_SQL`, :data:`SELL_SQL`) instead of the ORM's six. Measured with
 ``bench.bench_network`` (32 concurrent vendedores, 3 jugadas per ticket): see docs/network.md
-"Benchmark" for the before/after figures that justified it. Everything else is ORM.
+"Benchmark" and bench/README.md for the figures that justified each step. Everything else is ORM.
 """
 
 from __future__ import annotations
