@@ -203,6 +203,37 @@ async def test_a_cancellation_gives_its_cents_back_to_the_number_and_the_sums_eq
     assert (await net.reconcile())["differences"] == []
 
 
+async def test_reconcile_finds_and_repairs_drift_of_the_per_number_sums(net: Net) -> None:
+    """Per-number sums changed behind the API (a row altered, a row deleted) are what ``reconcile`` lists under
+    ``numberSums`` (expected = the facts); ``apply`` rewrites them and the limits read the facts' sums again."""
+    from sqlalchemy import text
+
+    from taquilla.network.ledger.reconcile import reconcile
+
+    x = await _setup(net)
+    await net.post("/api/v1/restrictions", {"ventanaId": x["ventana"]["id"], "number": "42", "maxTotal": 10})
+    await net.sell(x["hv"], x["s"]["id"], [("42", 6), ("17", 5)])
+    assert (await net.reconcile())["numberSums"] == []
+    async with net.build.app.state.sessionmaker() as session:
+        await session.execute(text("UPDATE network_number_sales SET amount_cents = 100 WHERE number = '42' AND level = 2"))
+        await session.execute(text("DELETE FROM network_number_sales WHERE number = '17' AND level = 3"))
+        await session.commit()
+    await net.sell(x["hv"], x["s"]["id"], [("42", 8)])  # the altered row lets 14.00 through a maxTotal of 10
+    report = await net.reconcile()
+    assert report["differences"] == [] and report["numberSums"] == [
+        {"sorteoId": x["s"]["id"], "number": "17", "level": 3, "ownerId": x["v"]["id"], "expected": 500, "stored": 0},
+        {"sorteoId": x["s"]["id"], "number": "42", "level": 2, "ownerId": x["ventana"]["id"], "expected": 1400, "stored": 900},
+    ]
+    async with net.build.app.state.sessionmaker() as session:
+        assert (await reconcile(session, apply=True))["applied"] is True
+        await session.commit()
+    assert (await net.reconcile())["numberSums"] == []
+    for number in ("42", "17"):
+        assert await _counters(net, x["s"]["id"], number) == await _facts(net, x, number)
+    r = await net.sell(x["hv"], x["s"]["id"], [("42", 0.01)], expect=409)  # the facts' 14.00 is over the limit again
+    assert r.json()["code"] == "RESTRICTION_TOTAL_EXCEEDED"
+
+
 async def test_the_sale_write_waits_for_a_concurrent_sale_of_the_number_and_sees_its_cents(net: Net, settings: Settings) -> None:
     """The guard: ``SELL_SQL`` of a second sale of the same number by the same ventana blocks on the first's row locks until it commits,
     then returns the sum including the first sale (1200 > a maxTotal of 1000: the service would refuse)."""

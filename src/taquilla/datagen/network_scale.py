@@ -5,8 +5,8 @@ Generates, under a fresh run prefix (so it can be run again): one banca, ``N/500
 last 30 CR days (all evaluated and closed), ``N`` tickets with 3 jugadas each (vendedor 8 %,
 listero 10 % commission snapshots, NUMERO × 90 / REVENTADO × 5 payouts), prize payments for
 most winners and weekly collections per vendedor — all with asyncpg ``COPY`` in chunks, with a
-rich progress bar. The rollup is then rebuilt from the facts (the same SQL as ``reconcile``)
-under an exclusive lock, so ``taquilla network reconcile`` reports no drift afterwards.
+rich progress bar. The per-number sums and the rollup are then rebuilt from the facts (the same SQL as
+``reconcile``) under exclusive locks, so ``taquilla network reconcile`` reports no drift afterwards.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ async def _generate(settings: Settings, n: int, console: Console) -> None:
     import asyncpg
 
     from taquilla.network.rollup import EXPECTED_ROLLUPS_SQL, STORED_COLUMNS
+    from taquilla.network.sales.repository import EXPECTED_NUMBER_SUMS_SQL
 
     rng = random.Random(n)
     run = uuid.uuid4().hex[:6]
@@ -153,6 +154,11 @@ async def _generate(settings: Settings, n: int, console: Console) -> None:
                     day, cur - top)
                 if base + top > cur:
                     await conn.execute("SELECT setval('network_ticket_number_seq', $1)", base + top)
+            # the per-number sums the sales' limits read, then the rollup (the sale's lock order)
+            await conn.execute("LOCK TABLE network_number_sales IN EXCLUSIVE MODE")
+            await conn.execute("DELETE FROM network_number_sales")
+            await conn.execute("INSERT INTO network_number_sales (sorteo_id, number, level, owner_id, amount_cents) "
+                               + EXPECTED_NUMBER_SUMS_SQL)
             await conn.execute("LOCK TABLE network_daily_rollups IN EXCLUSIVE MODE")
             revision = await conn.fetchval("SELECT COALESCE(SUM(revision), 0) + 1 FROM network_daily_rollups")
             await conn.execute("DELETE FROM network_daily_rollups")
