@@ -121,7 +121,8 @@ async def test_without_the_number_locks_the_total_race_does_happen(net: Net, set
     import asyncpg
 
     from taquilla.core.infra import to_driver_url
-    from taquilla.network.sales.repository import INSERT_SALE_SQL, SOLD_PER_NUMBER_SQL
+    from taquilla.network.sales.number_sums import SOLD_PER_NUMBER_SQL
+    from taquilla.network.sales.repository import INSERT_SALE_SQL
 
     x = await _setup(net)
     await net.sell(x["hv"], x["s"]["id"], [("42", 9)])
@@ -172,7 +173,7 @@ async def _counters(net: Net, sorteo_id: str, number: str) -> dict[tuple[int, st
 
 
 async def _facts(net: Net, x: dict[str, Any], number: str) -> dict[tuple[int, str], int]:
-    from taquilla.network.sales.repository import SOLD_PER_NUMBER_SQL
+    from taquilla.network.sales.number_sums import SOLD_PER_NUMBER_SQL
 
     rows = await _fetch(net, SOLD_PER_NUMBER_SQL, x["s"]["id"], [number], x["v"]["id"], x["ventana"]["id"], x["banca"]["id"])
     if not rows:

@@ -45,7 +45,7 @@ async def _generate(settings: Settings, n: int, console: Console) -> None:
     import asyncpg
 
     from taquilla.network.rollup import EXPECTED_ROLLUPS_SQL, STORED_COLUMNS
-    from taquilla.network.sales.repository import EXPECTED_NUMBER_SUMS_SQL
+    from taquilla.network.sales.number_sums import EXPECTED_NUMBER_SUMS_SQL
 
     rng = random.Random(n)
     run = uuid.uuid4().hex[:6]

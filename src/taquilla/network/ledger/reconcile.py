@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from taquilla.network import rollup
 from taquilla.network.ledger import repository as repo
 from taquilla.network.mayorizations import repository as mayorizations
-from taquilla.network.sales import repository as sales
+from taquilla.network.sales import number_sums
 
 
 async def reconcile(session: AsyncSession, *, apply: bool = False) -> dict[str, Any]:
@@ -28,7 +28,7 @@ async def reconcile(session: AsyncSession, *, apply: bool = False) -> dict[str, 
     listed with ``businessDate`` = its month and ``monthly.<column>`` fields. ``apply=True`` rewrites
     the rollup (daily, then monthly) and the per-number sums from the facts where they differ (the caller commits).
     """
-    await sales.lock_number_sums(session)
+    await number_sums.lock_number_sums(session)
     await rollup.lock_for_reconcile(session)
     expected = await rollup.expected_rows(session)
     stored = await rollup.stored_rows(session)
@@ -45,11 +45,11 @@ async def reconcile(session: AsyncSession, *, apply: bool = False) -> dict[str, 
         differences.append({"businessDate": m["month"], "ventanaId": m["ventanaId"], "vendedorId": m["vendedorId"],
                             "fields": {f"monthly.{k}": v for k, v in m["fields"].items()}})
     drift = await repo.ticket_drift(session)
-    numbers = await sales.number_sums_drift(session)
+    numbers = await number_sums.number_sums_drift(session)
     if apply and differences:
         await rollup.rebuild(session)
     if apply and numbers:
-        await sales.rebuild_number_sums(session)
+        await number_sums.rebuild_number_sums(session)
     return {"rollupRows": len(stored), "expectedRows": len(expected), "differences": differences,
             "ticketDrift": drift, "numberSums": numbers, "applied": bool(apply and (differences or numbers)),
             "adjustments": await mayorizations.adjustment_report(session)}
