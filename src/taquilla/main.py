@@ -6,6 +6,7 @@ KPI refresher) live on ``app.state`` and are created in the lifespan.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -61,6 +62,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for module in CONTEXT_ROUTERS:
             if hasattr(module, "on_startup"):
                 await module.on_startup(app)
+        # Everything built so far (modules, routes, schemas, mappers: ~250,000 objects) lives as long as the
+        # process: out of the cyclic collector's reach, a full collection no longer walks it. Under a rush of
+        # sales each worker ran one every few seconds and it stopped the event loop — and every request in
+        # flight — for 100–160 ms; after this none in the bench's runs (issue 13, bench/README.md "Session 8").
+        # Once per process (a test process builds many apps).
+        if not gc.get_freeze_count():
+            gc.collect()
+            gc.freeze()
         log.info("started", version=__version__)
         try:
             yield

@@ -46,3 +46,35 @@ async def test_sales_and_latency_by_route_template(net: Net) -> None:
     assert _sample(after, count, **posts) - _sample(before, count, **posts) == 2
     assert _sample(after, "http_requests_total", handler="/api/v1/tickets", method="POST", status="4xx") >= 1
     assert "/metrics" not in (await net.client.get("/openapi.json")).json()["paths"]
+
+
+def test_the_remembered_route_lookup_names_every_request_as_the_instrumentator_does() -> None:
+    """``RouteMemoMiddleware`` (issue 13): the same (template, templated) as the library's lookup — templates with
+    ids, a wrong method (partial match), unknown paths, the root path — also after its memo is emptied when full."""
+    from prometheus_client import CollectorRegistry
+    from prometheus_fastapi_instrumentator.middleware import (
+        PrometheusInstrumentatorMiddleware,
+    )
+    from starlette.requests import Request
+
+    from taquilla.core.metrics import RouteMemoMiddleware
+    from taquilla.main import create_app
+
+    app = create_app()
+    memo = next(m for m in app.user_middleware if m.cls is RouteMemoMiddleware)
+    ours = RouteMemoMiddleware(app.router, *memo.args, **{**memo.kwargs, "registry": CollectorRegistry()})
+    ours.MAX_PATHS = 3
+    library = PrometheusInstrumentatorMiddleware(app.router, *memo.args, **{**memo.kwargs, "registry": CollectorRegistry()})
+    lines = [("POST", "/api/v1/tickets"), ("GET", "/api/v1/tickets/tkt_1"), ("GET", "/api/v1/tickets/tkt_2"),
+             ("DELETE", "/api/v1/tickets"), ("GET", "/nowhere/at/all"), ("POST", "/api/v1/boxoffice/tickets"),
+             ("PATCH", "/api/v1/tickets/tkt_1/cancel"), ("GET", "/healthz"), ("POST", "/director/assign")]
+    named = set()
+    for _ in range(3):  # first lookups, remembered ones, and after the memo was emptied (3 paths at most)
+        for method, path in lines:
+            scope = {"type": "http", "method": method, "path": path, "root_path": "", "app": app, "headers": [],
+                     "query_string": b""}
+            got, expected = ours._get_handler(Request(scope)), library._get_handler(Request(scope))
+            assert got == expected, (method, path, got, expected)
+            named.add(got)
+        assert len(ours._handlers) <= 3
+    assert ("/api/v1/tickets/{ticket_id}", True) in named and ("/nowhere/at/all", False) in named
