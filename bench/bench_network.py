@@ -228,6 +228,7 @@ async def _floor_run(settings: Settings, workers: int, tokens: list[dict[str, st
     headers = [{**t, "X-Vendedor": f"usr_b{w}"} for w, t in enumerate(tokens)]
     with api_server(settings, workers, app="bench.stack_floor:app", extra_env=env) as (base, pids):
         raw = RawHttp(base)  # the warm-up reaches both processes and prepares the statements
+        await raw.spread(CONCURRENCY, workers)
         f = await warm_measured_run(api_sale(raw, headers, sorteo), pids, concurrency=CONCURRENCY, warmup=300, total=sales, cpu=cpu)
         await raw.close()
     return f
@@ -239,6 +240,7 @@ async def _against_run(settings: Settings, workers: int, tokens: list[dict[str, 
     under the same ``uvicorn --workers N``, client and bodies, after a warm-up; appends its CPU per ticket (ms)."""
     with api_server(settings, workers, extra_env={"PYTHONPATH": src}) as (base, pids):
         raw = RawHttp(base)
+        await raw.spread(CONCURRENCY, workers)
         b = await warm_measured_run(api_sale(raw, tokens, sorteo), pids, concurrency=CONCURRENCY, warmup=300, total=sales, cpu=cpu)
         await raw.close()
     return b
@@ -266,6 +268,7 @@ async def main(settings: Settings, sales: int, tickets: int, runs: int, sales_on
     drv_tput, drv_med, drv_p99 = [], [], []
     st_api_med, st_api_p99, st_sql_med, st_sql_p99 = ([] for _ in range(4))
     loads: list[str] = []
+    splits: list[str] = []  # the API run's connections per process
     api_cpu: list[float] = []
     floor_tput, floor_med, floor_p99, floor_cpu = [], [], [], []
     ag_tput, ag_med, ag_p99, against_cpu = [], [], [], []
@@ -284,6 +287,8 @@ async def main(settings: Settings, sales: int, tickets: int, runs: int, sales_on
             from datetime import date as _date
 
             for r_ in range(runs):
+                await raw.close()  # idle through the other runs, uvicorn closed them (keep-alive timeout)
+                splits.append("/".join(map(str, await raw.spread(CONCURRENCY, workers))))
                 loads.append(load_average())
                 cpu0 = cpu_seconds(pids)
                 async with WaitSampler(dsn) as wa:
@@ -337,6 +342,7 @@ async def main(settings: Settings, sales: int, tickets: int, runs: int, sales_on
                ("this API / that API: throughput, CPU per ticket",
                 f"{m(api_tput) / m(ag_tput):.2f}, {m(api_cpu) / m(against_cpu):.2f}")] if ag_tput else []),
             ("load average (1 min) at each run's start, end", " ".join(loads)),
+            ("connections per API process, each API run", " ".join(splits)),
             ("database backends in the first API run", waits[0]),
             ("database backends in the first driver run", waits[1]),
         ],

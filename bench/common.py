@@ -142,6 +142,34 @@ class RawHttp:
                 length = int(value.strip())
         return status, await reader.readexactly(length)
 
+    async def spread(self, workers: int, processes: int, attempts: int = 500) -> list[int]:
+        """Open the connections of workers ``0..workers-1`` so that each of the ``processes`` API processes
+        behind one shared socket (``uvicorn --workers N``) holds an even share; returns the connections per
+        process (``GET /healthz`` names the process of each connection; one over its share is closed and
+        opened again).
+
+        Which process accepts a connection is otherwise up to the kernel and the workers' event loops: 32
+        connections opened at once split 17/15 to 26/6 between two processes, a different split at every
+        server start, and the busier process's requests wait for each other (the lottery sale's p99 ranged
+        from 150 to 270 ms with the split alone, bench/README.md "Session 8"). The other benches talk to
+        one port per process and so spread their clients evenly by construction.
+        """
+        import json as _json
+
+        share = -(-workers // processes)
+        counts: dict[int, int] = {}
+        for w in range(workers):
+            for _ in range(attempts):
+                _, body = await self.request(w, "GET", "/healthz")
+                pid = _json.loads(body)["data"]["pid"]
+                if counts.get(pid, 0) < share:
+                    counts[pid] = counts.get(pid, 0) + 1
+                    break
+                self._conns.pop(w)[1].close()
+            else:
+                raise RuntimeError(f"could not spread {workers} connections over {processes} processes: {counts}")
+        return sorted(counts.values(), reverse=True)
+
     async def close(self) -> None:
         for _, writer in self._conns.values():
             writer.close()

@@ -52,8 +52,12 @@ class Settings(BaseSettings):
         description="comma-separated browser origins allowed to call the API ('*' = any, empty = none)",
     )
     max_body_bytes: int = Field(default=1_000_000, ge=1024, alias="MAX_BODY_BYTES")
-    db_pool_size: int = Field(default=10, ge=1, le=200, alias="DB_POOL_SIZE")
-    db_max_overflow: int = Field(default=20, ge=0, le=200, alias="DB_MAX_OVERFLOW")
+    # Connections kept per process. Above it the pool opens overflow connections and closes them again as
+    # soon as as many are idle: under a rush of sales that churned 40–70 new connections a run (each a new
+    # backend, its statements prepared again) and doubled the lottery's p99 (issue 13, bench/README.md
+    # "Session 8"). Keep it at the requests a process serves at once; same cap (30) as before.
+    db_pool_size: int = Field(default=20, ge=1, le=200, alias="DB_POOL_SIZE")
+    db_max_overflow: int = Field(default=10, ge=0, le=200, alias="DB_MAX_OVERFLOW")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     shutdown_grace_seconds: int = Field(
         default=30, ge=1, le=600, alias="SHUTDOWN_GRACE_SECONDS",
