@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from tests.network.builders import Net, cr
 
@@ -48,7 +49,7 @@ async def test_sales_and_latency_by_route_template(net: Net) -> None:
     assert "/metrics" not in (await net.client.get("/openapi.json")).json()["paths"]
 
 
-def test_the_remembered_route_lookup_names_every_request_as_the_instrumentator_does() -> None:
+async def test_the_remembered_route_lookup_names_every_request_as_the_instrumentator_does(app: Any) -> None:
     """``RouteMemoMiddleware`` (issue 13): the same (template, templated) as the library's lookup — templates with
     ids, a wrong method (partial match), unknown paths, the root path — also after its memo is emptied when full."""
     from prometheus_client import CollectorRegistry
@@ -58,9 +59,7 @@ def test_the_remembered_route_lookup_names_every_request_as_the_instrumentator_d
     from starlette.requests import Request
 
     from taquilla.core.metrics import RouteMemoMiddleware
-    from taquilla.main import create_app
 
-    app = create_app()
     memo = next(m for m in app.user_middleware if m.cls is RouteMemoMiddleware)
     ours = RouteMemoMiddleware(app.router, *memo.args, **{**memo.kwargs, "registry": CollectorRegistry()})
     ours.MAX_PATHS = 3
