@@ -142,7 +142,7 @@ class RawHttp:
                 length = int(value.strip())
         return status, await reader.readexactly(length)
 
-    async def spread(self, workers: int, processes: int, attempts: int = 500) -> list[int]:
+    async def spread(self, workers: int, processes: int, timeout: float = 60.0) -> list[int]:
         """Open the connections of workers ``0..workers-1`` so that each of the ``processes`` API processes
         behind one shared socket (``uvicorn --workers N``) holds an even share; returns the connections per
         process (``GET /healthz`` names the process of each connection; one over its share is closed and
@@ -158,16 +158,18 @@ class RawHttp:
 
         share = -(-workers // processes)
         counts: dict[int, int] = {}
+        deadline = time.monotonic() + timeout  # a process still starting accepts nothing yet
         for w in range(workers):
-            for _ in range(attempts):
+            while True:
                 _, body = await self.request(w, "GET", "/healthz")
                 pid = _json.loads(body)["data"]["pid"]
                 if counts.get(pid, 0) < share:
                     counts[pid] = counts.get(pid, 0) + 1
                     break
                 self._conns.pop(w)[1].close()
-            else:
-                raise RuntimeError(f"could not spread {workers} connections over {processes} processes: {counts}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"could not spread {workers} connections over {processes} processes: {counts}")
+                await asyncio.sleep(0.01)
         return sorted(counts.values(), reverse=True)
 
     async def close(self) -> None:
