@@ -51,7 +51,7 @@ async def test_sales_and_latency_by_route_template(net: Net) -> None:
 
 async def test_the_remembered_route_lookup_names_every_request_as_the_instrumentator_does(app: Any) -> None:
     """``RouteMemoMiddleware`` (issue 13): the same (template, templated) as the library's lookup — templates with
-    ids, a wrong method (partial match), unknown paths, the root path — also after its memo is emptied when full."""
+    ids, a wrong method (partial match), unknown paths — also after its memo is emptied when full."""
     from prometheus_client import CollectorRegistry
     from prometheus_fastapi_instrumentator.middleware import (
         PrometheusInstrumentatorMiddleware,
