@@ -124,6 +124,33 @@ async def test_route_prefilter_selects_the_same_routes(app: Any) -> None:
         assert got == expected, case
 
 
+async def test_route_prefilter_sees_routes_added_after_it_at_any_depth() -> None:
+    """The prefilter's change check (the sum of each router's own routes version, issue 13) notices a route
+    added to a nested router and a router included into one after it was installed."""
+    import httpx
+    from fastapi import APIRouter, FastAPI
+
+    from taquilla.core.routing import install_route_prefilter
+
+    outer, inner = APIRouter(prefix="/a"), APIRouter(prefix="/b")
+    inner.add_api_route("/one", lambda: {"n": 1})
+    outer.include_router(inner)
+    app = FastAPI()
+    app.include_router(outer)
+    install_route_prefilter(app)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        assert (await c.get("/a/b/one")).json() == {"n": 1}
+        assert (await c.get("/a/b/two")).status_code == 404 and (await c.get("/a/c/three")).status_code == 404
+        inner.add_api_route("/two", lambda: {"n": 2})
+        late = APIRouter(prefix="/c")
+        outer.include_router(late)
+        late.add_api_route("/three", lambda: {"n": 3})  # on a router included after the prefilter, then changed
+        assert (await c.get("/a/b/two")).json() == {"n": 2}
+        assert (await c.get("/a/c/three")).json() == {"n": 3}
+        late.add_api_route("/four", lambda: {"n": 4})
+        assert (await c.get("/a/c/four")).json() == {"n": 4}
+
+
 async def _driver_probe(build: Builders, table: str) -> tuple[Any, list[str], Any]:
     """For the driver-transaction tests: a stand-in request of the app, a probe ``table (n int)``, and
     ``note(tag)``, an after-commit callback body that appends ``tag`` to the returned list."""

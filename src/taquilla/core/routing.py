@@ -104,23 +104,40 @@ def _literal_prefixes(included: Any) -> tuple[str, ...] | None:
     return tuple(sorted(prefixes))
 
 
+def _routers_under(router: Any) -> list[Any]:
+    """``router`` and every router included in it, at any depth (each once)."""
+    found, seen = [router], {id(router)}
+    for current in found:
+        for route in current.routes:
+            nested = getattr(route, "original_router", None)
+            if nested is not None and id(nested) not in seen:
+                seen.add(id(nested))
+                found.append(nested)
+    return found
+
+
 def _prefilter(included: Any) -> None:
     """Give the included router ``included`` a ``matches`` that first checks the path's literal prefixes.
 
     A route's compiled pattern starts with its path's literal part, so a path that starts with none of
     the router's literal prefixes matches none of its routes (neither fully nor partially): ``NONE``
     at once, instead of FastAPI trying every route (with its per-candidate scope bookkeeping). Any other
-    path goes to FastAPI's own ``matches``, unchanged. The prefixes are recomputed when the router's
-    routes change (FastAPI's routes version).
+    path goes to FastAPI's own ``matches``, unchanged. The prefixes are recomputed when the routes of the
+    router or of one included in it change: FastAPI counts each router's own changes (``_routes_version``,
+    an inclusion counts in the including router), so their sum over the routers found under it changes
+    with any of them — read per request instead of FastAPI's ``_get_routes_version``, which walks every
+    route of the tree (1.9 % of a lottery sale's CPU, bench/README.md "Session 8").
     """
     if "matches" in vars(included):  # already filtered
         return
     original = included.matches
-    state: dict[str, Any] = {"version": None, "prefixes": None}
+    state: dict[str, Any] = {"version": None, "prefixes": None, "routers": _routers_under(included.original_router)}
 
     def matches(scope: Scope) -> tuple[Match, Scope]:
-        version = included.original_router._get_routes_version()  # noqa: SLF001
+        version = sum(r._routes_version for r in state["routers"])  # noqa: SLF001
         if version != state["version"]:
+            state["routers"] = _routers_under(included.original_router)
+            version = sum(r._routes_version for r in state["routers"])  # noqa: SLF001
             state["prefixes"], state["version"] = _literal_prefixes(included), version
         prefixes = state["prefixes"]
         if prefixes is not None and not get_route_path(scope).startswith(prefixes):
