@@ -227,8 +227,8 @@ async def _floor_run(settings: Settings, workers: int, tokens: list[dict[str, st
     env = {"STACK_FLOOR_DSN": driver_dsn(settings), "STACK_FLOOR_POOL": str(CONCURRENCY // workers)}
     headers = [{**t, "X-Vendedor": f"usr_b{w}"} for w, t in enumerate(tokens)]
     with api_server(settings, workers, app="bench.stack_floor:app", extra_env=env) as (base, pids):
-        raw = RawHttp(base)  # the warm-up reaches both processes and prepares the statements
-        await raw.spread(CONCURRENCY, workers)
+        raw = RawHttp(base)
+        await raw.spread(CONCURRENCY, workers)  # 16 connections on each process; the warm-up prepares the statements
         f = await warm_measured_run(api_sale(raw, headers, sorteo), pids, concurrency=CONCURRENCY, warmup=300, total=sales, cpu=cpu)
         await raw.close()
     return f

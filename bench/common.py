@@ -284,7 +284,6 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
-
 async def warm_measured_run(
     op: Callable[[int, int], Awaitable[bool]], pids: list[int], *, concurrency: int, warmup: int, total: int, cpu: list[float]
 ) -> Stats:
@@ -295,6 +294,7 @@ async def warm_measured_run(
     stats = await run_load_raw(op, concurrency=concurrency, total=total)
     cpu.append((cpu_seconds(pids) - cpu0) / max(1, stats.ok) * 1000)
     return stats
+
 
 class PySpy:
     """Sample the API processes with py-spy while a measured run goes on (``.venv/bin/py-spy``).
